@@ -1,0 +1,108 @@
+/**
+ * Contracts between the debugger's tools (src/debug), its agents (agents/) and its graph
+ * (src/graphs/debug). Paths are relative to the project root (the --repo directory) and use '/'.
+ */
+
+export type Language = 'python' | 'javascript' | 'typescript';
+
+export type RunnerKind = 'pytest' | 'node-test' | 'vitest' | 'jest' | 'unknown';
+
+export interface TestCase {
+  /** Stable id the runner can re-select: pytest node id (`tests/test_x.py::test_y`), or `file > suite > name` for JS. */
+  id: string;
+  name: string;
+  file?: string;
+  status: 'passed' | 'failed' | 'skipped';
+  /** Failure message (assertion text, expected vs actual), trimmed to a few KB. */
+  message?: string;
+}
+
+export interface TestRun {
+  command: string;
+  runner: RunnerKind;
+  exitCode: number | null;
+  timedOut: boolean;
+  durationMs: number;
+  /** Per-test results when a machine-readable reporter could be read; empty otherwise. */
+  tests: TestCase[];
+  passed: number;
+  failed: number;
+  /** Head and tail of combined stdout+stderr, ANSI codes stripped (a few KB). */
+  output: string;
+}
+
+export interface RunOptions {
+  cwd: string;
+  timeoutMs: number;
+  env?: Record<string, string>;
+  /** Only these tests (ids from a previous run), when the runner can select them. */
+  only?: string[];
+  /** Progress / cancellation. */
+  signal?: AbortSignal;
+}
+
+/** Per-test line coverage: which tests executed which lines. */
+export interface CoverageMatrix {
+  tests: { id: string; failed: boolean }[];
+  /** `file:line` → indices into `tests` of the tests that executed it. Test files excluded. */
+  lines: Map<string, number[]>;
+}
+
+export interface RankedLine {
+  file: string;
+  line: number;
+  /** Ochiai suspiciousness in [0, 1]. */
+  score: number;
+  /** Failing / passing tests that executed the line. */
+  failedCover: number;
+  passedCover: number;
+  /** Enclosing function name, when the parser found one. */
+  functionName?: string;
+}
+
+export interface FunctionSpan {
+  file: string;
+  name: string;
+  startLine: number;
+  endLine: number;
+  /** Parameter list and header as written, for outlines. */
+  signature: string;
+}
+
+/** Values of local variables at each executed line of the traced functions during one failing test. */
+export interface VariableTrace {
+  test: string;
+  steps: { file: string; line: number; function: string; locals: Record<string, string> }[];
+  /** Set when the trace was cut to stay small. */
+  truncated: boolean;
+  /** The exception or assertion the test ended with, if any. */
+  outcome?: string;
+}
+
+/** A candidate patch: the whole new text of one file. */
+export interface Candidate {
+  file: string;
+  /** Mutation operator or agent that produced it, e.g. `swap-comparison`, `llm`. */
+  operator: string;
+  /** Human description: `line 12: '<' → '<='`. */
+  description: string;
+  line: number;
+  newSource: string;
+  /** Lower is tried first. */
+  priority: number;
+}
+
+/** The isolated copy the debugger works in. */
+export interface Workspace {
+  /** The user's project root (never written to without --apply). */
+  origin: string;
+  /** The isolated copy (temp directory, its own git repo with the snapshot committed). */
+  dir: string;
+  language: Language;
+  runner: RunnerKind;
+  /** Restore a file of the copy to the snapshot. */
+  reset(file?: string): Promise<void>;
+  /** Unified diff of the copy against the snapshot (paths relative to origin). */
+  diff(): Promise<string>;
+  dispose(): Promise<void>;
+}
