@@ -1,0 +1,22 @@
+import { simpleGit } from 'simple-git';
+
+export interface CommitSubject {
+  hash: string;
+  subject: string;
+}
+
+/**
+ * The full hash and subject of a commit named by a (possibly abbreviated) hash in a local
+ * repository, or undefined when the repository does not have it. Used to rewrite a malformed
+ * Fixes tag with the subject the commit really has.
+ */
+export async function lookupCommitSubject(repo: string, hash: string): Promise<CommitSubject | undefined> {
+  if (!/^[0-9a-f]{7,40}$/i.test(hash)) return undefined;
+  try {
+    const out = await simpleGit({ baseDir: repo }).raw(['log', '-1', '--format=%H%x00%s', `${hash.toLowerCase()}^{commit}`, '--']);
+    const [full, subject] = out.trim().split('\0');
+    return full && subject !== undefined ? { hash: full, subject } : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,393 @@
+import { isUtf8 } from 'node:buffer';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import type { Patch, Person } from '../model/changeset.js';
+import { parseDiff, type ParseProblem } from './diff.js';
+import { parsePerson } from './person.js';
+import { parseSubject } from './subject.js';
+import { parseTrailers } from './trailers.js';
+
+export interface PatchSource {
+  input: string;
+  index: number;
+  kind?: Patch['source']['kind'];
+}
+
+export interface PatchParseOptions {
+  knownTrees?: readonly string[];
+  /** Always use mailparser, even for a plain text message (tests compare both paths). */
+  mailparserOnly?: boolean;
+}
+
+/** `<id@host>`, ` id@host `, `<id@host> (comment)` → `id@host`. */
+export function normaliseMessageId(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const bracketed = /<([^<>]+)>/.exec(value);
+  const id = (bracketed ? bracketed[1]! : value).trim();
+  return id.length > 0 && !/\s/.test(id) ? id : undefined;
+}
+
+function messageIds(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  const text = Array.isArray(value) ? value.join(' ') : value;
+  const ids: string[] = [];
+  for (const match of text.matchAll(/<([^<>\s]+)>/g)) ids.push(match[1]!);
+  if (ids.length === 0) {
+    for (const token of text.split(/\s+/)) {
+      const id = normaliseMessageId(token);
+      if (id && id.includes('@')) ids.push(id);
+    }
+  }
+  return ids;
+}
+
+/** RFC 2047 encoded words (`=?UTF-8?Q?caf=C3=A9?=`) in a raw header value. */
+export function decodeEncodedWords(value: string): string {
+  if (!value.includes('=?')) return value;
+  return value
+    .replace(/(=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)\s+(?==\?[^?\s]+\?[bBqQ]\?)/g, '$1')
+    .replace(/=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=/g, (whole, charset: string, encoding: string, text: string) => {
+      try {
+        const bytes =
+          encoding.toUpperCase() === 'B'
+            ? Buffer.from(text, 'base64')
+            : Buffer.from(
+                text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+                'latin1',
+              );
+        return new TextDecoder(charset.replace(/\*.*$/, '')).decode(bytes);
+      } catch {
+        return whole;
+      }
+    });
+}
+
+function headerRecord(headerLines: readonly { key: string; line: string }[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const { key, line } of headerLines) {
+    const colon = line.indexOf(':');
+    const raw = colon >= 0 ? line.slice(colon + 1) : '';
+    headers[key.toLowerCase()] = decodeEncodedWords(raw.replace(/\r?\n(?=[ \t])/g, '').trim());
+  }
+  return headers;
+}
+
+function firstAddress(address: AddressObject | AddressObject[] | undefined): Person | undefined {
+  const object = Array.isArray(address) ? address[0] : address;
+  const first = object?.value[0];
+  if (!first?.address) return undefined;
+  return { name: first.name ?? '', email: first.address };
+}
+
+const PATCH_ATTACHMENT_TYPES = new Set(['text/x-patch', 'text/x-diff', 'text/patch', 'text/diff', 'application/x-patch', 'application/x-diff']);
+
+function isPatchAttachment(contentType: string, filename: string | undefined): boolean {
+  if (PATCH_ATTACHMENT_TYPES.has(contentType.toLowerCase())) return true;
+  return filename !== undefined && /\.(patch|diff)$/i.test(filename);
+}
+
+/** `---` followed by whitespace only: git's separator between message and notes. */
+function isSeparator(line: string): boolean {
+  if (!line.startsWith('---')) return false;
+  for (let i = 3; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
+  }
+  return true;
+}
+
+/** Where git-am would see the diff begin (mailinfo's patchbreak, made stricter for `--- `). */
+function isDiffStart(line: string, next: string | undefined): boolean {
+  return (
+    line.startsWith('diff -') ||
+    line.startsWith('Index: ') ||
+    (line.startsWith('--- ') && line.length > 4 && next !== undefined && next.startsWith('+++ '))
+  );
+}
+
+function stripCr(line: string): string {
+  return line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
+}
+
+export interface SplitBody {
+  inBody: { from?: string; subject?: string; date?: string };
+  message: string;
+  messageStartLine: number;
+  notes: string;
+  notesStartLine?: number;
+  /** 0-based index of the first diff line in `lines`, or -1. */
+  diffStart: number;
+  lines: string[];
+}
+
+/**
+ * Splits a patch email body the way git-am does: in-body `From:`/`Subject:`/`Date:` lines at the
+ * top, the commit message up to `---`, the notes up to the first diff, then the diff.
+ */
+export function splitPatchBody(body: string): SplitBody {
+  const lines = body.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  let i = 0;
+  while (i < lines.length && stripCr(lines[i]!).trim() === '') i++;
+
+  const inBody: SplitBody['inBody'] = {};
+  for (;;) {
+    const match = /^(From|Subject|Date):[ \t]*(.*)$/i.exec(stripCr(lines[i] ?? ''));
+    if (!match) break;
+    let value = match[2]!.trim();
+    i++;
+    while (i < lines.length && /^[ \t]+\S/.test(lines[i]!)) value += ` ${stripCr(lines[i++]!).trim()}`;
+    const key = match[1]!.toLowerCase() as 'from' | 'subject' | 'date';
+    inBody[key] = value;
+  }
+  while (i < lines.length && stripCr(lines[i]!).trim() === '') i++;
+  const messageStart = i;
+
+  let messageEnd = lines.length;
+  let separator = -1;
+  let diffStart = -1;
+  for (; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (isSeparator(line)) {
+      messageEnd = i;
+      separator = i;
+      break;
+    }
+    if (isDiffStart(line, lines[i + 1])) {
+      messageEnd = i;
+      diffStart = i;
+      break;
+    }
+    if (stripCr(line) === '-- ') {
+      messageEnd = i;
+      break;
+    }
+  }
+  if (separator >= 0) {
+    for (i = separator + 1; i < lines.length; i++) {
+      if (isDiffStart(lines[i]!, lines[i + 1])) {
+        diffStart = i;
+        break;
+      }
+    }
+  }
+
+  const messageLines = trimBlankTail(lines.slice(messageStart, messageEnd).map(stripCr));
+  const split: SplitBody = {
+    inBody,
+    message: messageLines.join('\n'),
+    messageStartLine: messageStart + 1,
+    notes: '',
+    diffStart,
+    lines,
+  };
+  if (separator >= 0) {
+    const notesEnd = diffStart >= 0 ? diffStart : lines.length;
+    split.notes = trimBlankTail(lines.slice(separator + 1, notesEnd).map(stripCr)).join('\n');
+    split.notesStartLine = separator + 2;
+  }
+  return split;
+}
+
+function trimBlankTail(lines: string[]): string[] {
+  let end = lines.length;
+  while (end > 0 && lines[end - 1]!.trim() === '') end--;
+  return lines.slice(0, end);
+}
+
+/** A `git format-patch` file attached whole: its own header block comes first. */
+function stripAttachedHeaders(text: string): { body: string; subject?: string; from?: string; skipped: number } {
+  if (!/^(From [^\n]*\n)?(From|Subject|Date|Message-I[Dd]): /.test(text)) return { body: text, skipped: 0 };
+  const end = text.search(/\r?\n\r?\n/);
+  if (end < 0) return { body: text, skipped: 0 };
+  const head = text.slice(0, end);
+  const subject = /^Subject:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(head)?.[1]?.replace(/\r?\n[ \t]+/g, ' ');
+  const from = /^From:[ \t]*(.*)/im.exec(head)?.[1];
+  const skipped = head.split('\n').length + 1;
+  const result: { body: string; subject?: string; from?: string; skipped: number } = { body: text.slice(end).replace(/^\r?\n\r?\n/, ''), skipped };
+  if (subject !== undefined) result.subject = decodeEncodedWords(subject.trim());
+  if (from !== undefined) result.from = decodeEncodedWords(from.trim());
+  return result;
+}
+
+function hasPlainTextPart(raw: string): boolean {
+  const headEnd = raw.search(/\r?\n\r?\n/);
+  const head = headEnd < 0 ? raw : raw.slice(0, headEnd);
+  // No Content-Type at all means text/plain (RFC 2045).
+  if (!/^content-type:/im.test(head)) return true;
+  return /content-type:\s*text\/plain/i.test(raw);
+}
+
+/** What parsePatchEmail needs from a message, whichever parser read it. */
+interface MailView {
+  headers: Record<string, string>;
+  subject: string;
+  from: Person | undefined;
+  messageId: string | undefined;
+  inReplyTo: string | undefined;
+  references: string | string[] | undefined;
+  date: Date | undefined;
+  text: string;
+  html: boolean;
+  attachments: { contentType: string; filename?: string | undefined; content: Buffer }[];
+}
+
+async function viewWithMailparser(raw: Buffer | string): Promise<MailView> {
+  const mail: ParsedMail = await simpleParser(raw, { skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true });
+  const headers = headerRecord(mail.headerLines);
+  const rawText = typeof raw === 'string' ? raw : raw.toString('latin1');
+  return {
+    headers,
+    subject: mail.subject ?? headers.subject ?? '',
+    from: firstAddress(mail.from),
+    messageId: mail.messageId ?? headers['message-id'],
+    inReplyTo: mail.inReplyTo ?? headers['in-reply-to'],
+    references: mail.references ?? headers.references,
+    date: mail.date,
+    text: mail.text ?? '',
+    html: mail.html !== false && !hasPlainTextPart(rawText),
+    attachments: mail.attachments,
+  };
+}
+
+/**
+ * Most patch mail is not MIME at all: one text/plain part in 7bit/8bit UTF-8 or ASCII. Those are
+ * read directly (mailparser costs milliseconds a message, which the review benchmark feels);
+ * anything else (encodings, multipart, other charsets, format=flowed) goes to mailparser.
+ */
+function viewPlainMessage(raw: Buffer | string): MailView | undefined {
+  const buf = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+  let headerEnd = -1;
+  let bodyStart = -1;
+  for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) {
+    const next = buf[i + 1];
+    if (next === 0x0a) [headerEnd, bodyStart] = [i, i + 2];
+    else if (next === 0x0d && buf[i + 2] === 0x0a) [headerEnd, bodyStart] = [i, i + 3];
+    if (headerEnd >= 0) break;
+  }
+  if (headerEnd < 0 || !isUtf8(buf)) return undefined;
+  const headerLines: { key: string; line: string }[] = [];
+  for (const line of buf.toString('utf8', 0, headerEnd).split('\n')) {
+    const last = headerLines[headerLines.length - 1];
+    if ((line.startsWith(' ') || line.startsWith('\t')) && last) {
+      last.line += `\n${line.replace(/\r$/, '')}`;
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) return undefined;
+    headerLines.push({ key: line.slice(0, colon).trim().toLowerCase(), line: line.replace(/\r$/, '') });
+  }
+  const headers = headerRecord(headerLines);
+  const type = headers['content-type'];
+  if (type !== undefined) {
+    const plain = /^text\/plain\s*(;|$)/i.test(type);
+    const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1]?.toLowerCase();
+    if (!plain || /format\s*=\s*"?flowed/i.test(type) || (charset !== undefined && !['utf-8', 'utf8', 'us-ascii', 'ascii'].includes(charset))) return undefined;
+  }
+  const encoding = headers['content-transfer-encoding']?.toLowerCase();
+  if (encoding !== undefined && !['7bit', '8bit', 'binary'].includes(encoding)) return undefined;
+  const date = headers.date !== undefined ? new Date(headers.date.replace(/\s*\([^)]*\)\s*$/, '')) : undefined;
+  const from = headers.from !== undefined ? parsePerson(headers.from) : undefined;
+  return {
+    headers,
+    // A folded subject reads as one line with one space at each fold, as mailparser gives it.
+    subject: decodeEncodedWords((headerLines.findLast((h) => h.key === 'subject')?.line.replace(/^[^:]*:/, '') ?? '').replace(/\r?\n[ \t]+/g, ' ').trim()),
+    from,
+    // Repeated threading headers: the first In-Reply-To counts, References accumulate (as in mailparser).
+    messageId: headerLines.find((h) => h.key === 'message-id')?.line.replace(/^[^:]*:/, ''),
+    inReplyTo: headerLines.find((h) => h.key === 'in-reply-to')?.line.replace(/^[^:]*:/, ''),
+    references: headerLines.filter((h) => h.key === 'references').map((h) => h.line.replace(/^[^:]*:/, '')),
+    date: date && !Number.isNaN(date.getTime()) ? date : undefined,
+    // Transport line ends are CRLF; a CR that survives is the content's own.
+    text: buf.toString('utf8', bodyStart).replace(/\r\n/g, '\n'),
+    html: false,
+    attachments: [],
+  };
+}
+
+/**
+ * One RFC 5322 message → one Patch. MIME (quoted-printable, base64, RFC 2047, charsets,
+ * attachments) is mailparser's job; the split into message, notes and diff is ours.
+ */
+export async function parsePatchEmail(raw: Buffer | string, source: PatchSource, options: PatchParseOptions = {}): Promise<Patch> {
+  const mail = (options.mailparserOnly ? undefined : viewPlainMessage(raw)) ?? (await viewWithMailparser(raw));
+  const { headers, html } = mail;
+  const body = mail.text;
+
+  let split = splitPatchBody(body);
+  let subjectText = mail.subject;
+  let inBodyFrom = split.inBody.from;
+  let attachment = false;
+  let diffText = split.diffStart >= 0 ? split.lines.slice(split.diffStart).join('\n') : '';
+  let diffStartLine = split.diffStart + 1;
+  let lineCount = split.lines.length;
+
+  if (split.diffStart < 0) {
+    const patchFile = mail.attachments.find((file) => isPatchAttachment(file.contentType, file.filename));
+    if (patchFile) {
+      attachment = true;
+      const attached = stripAttachedHeaders(patchFile.content.toString('utf8'));
+      const inner = splitPatchBody(attached.body);
+      const offset = split.lines.length + attached.skipped;
+      // Line numbers in the attachment continue after the inline body's lines.
+      if (split.message.trim() === '' && inner.message.trim() !== '') {
+        const { notesStartLine, ...rest } = inner;
+        split = { ...rest, messageStartLine: inner.messageStartLine + offset, lines: split.lines };
+        if (notesStartLine !== undefined) split.notesStartLine = notesStartLine + offset;
+        if (attached.subject !== undefined) subjectText = attached.subject;
+        inBodyFrom = inner.inBody.from ?? attached.from ?? inBodyFrom;
+      } else if (inner.notes !== '' && split.notes === '') {
+        split.notes = inner.notes;
+        if (inner.notesStartLine !== undefined) split.notesStartLine = inner.notesStartLine + offset;
+      }
+      if (inner.diffStart >= 0) {
+        diffText = inner.lines.slice(inner.diffStart).join('\n');
+        diffStartLine = offset + inner.diffStart + 1;
+      }
+      lineCount = offset + inner.lines.length;
+    }
+  }
+  if (split.inBody.subject !== undefined) subjectText = split.inBody.subject;
+
+  const subject = parseSubject(subjectText, options.knownTrees);
+  const parsed = diffText === '' ? { files: [], problems: [] as ParseProblem[] } : parseDiff(diffText, { startLine: diffStartLine });
+  const from = mail.from;
+  const originalFrom = headers['x-original-from'];
+  const author = (inBodyFrom !== undefined ? parsePerson(inBodyFrom) : undefined) ?? (originalFrom !== undefined ? parsePerson(originalFrom) : undefined) ?? from;
+
+  const isCover = subject.counter === 0;
+  const problems = [...parsed.problems];
+  const isPullRequest = subject.prefixes.some((token) => /^(git|pull)$/i.test(token));
+  if (!isCover && !subject.isReply && !isPullRequest && parsed.files.length === 0) {
+    problems.push({ message: attachment ? 'the attached patch holds no unified diff' : 'no unified diff found in the patch email' });
+  }
+
+  const patch: Patch = {
+    id: `${source.input}#${source.index}`,
+    source: { input: source.input, index: source.index, kind: source.kind ?? 'email' },
+    headers,
+    references: messageIds(mail.references),
+    subject,
+    message: split.message,
+    messageStartLine: split.messageStartLine,
+    trailers: parseTrailers(split.message),
+    notes: split.notes,
+    files: parsed.files,
+    isCover,
+    mime: { attachment, html },
+    lineCount,
+    parseProblems: problems,
+  };
+  const messageId = normaliseMessageId(mail.messageId);
+  if (messageId) patch.messageId = messageId;
+  const inReplyTo = messageIds(mail.inReplyTo)[0];
+  if (inReplyTo) patch.inReplyTo = inReplyTo;
+  // ISO 8601 when the date parses (the history rules compare dates), as written otherwise.
+  const inBodyDate = split.inBody.date !== undefined ? new Date(split.inBody.date) : undefined;
+  if (split.inBody.date !== undefined) patch.date = inBodyDate && !Number.isNaN(inBodyDate.getTime()) ? inBodyDate.toISOString() : split.inBody.date;
+  else if (mail.date && !Number.isNaN(mail.date.getTime())) patch.date = mail.date.toISOString();
+  else if (headers.date) patch.date = headers.date;
+  if (from) patch.from = from;
+  if (author) patch.author = author;
+  if (split.notesStartLine !== undefined) patch.notesStartLine = split.notesStartLine;
+  return patch;
+}

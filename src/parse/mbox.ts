@@ -1,0 +1,162 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { UsageError } from '../cli/errors.js';
+
+/*
+ * Our own mbox splitter rather than a library: it streams (a 100 MB archive is never held whole,
+ * only one message at a time), keeps bytes as bytes so mailparser sees the original charset, and
+ * knows git's `From <sha> Mon Sep 17 00:00:00 2001` separator, which format-patch never quotes.
+ */
+
+export type MboxFormat = 'mboxo' | 'mboxrd' | 'git';
+
+export interface SplitMboxOptions {
+  /** Refuse a message, or the whole input, larger than this many bytes. */
+  maxBytes: number;
+  /** How `>From ` lines are unquoted; by default guessed from the first separator line. */
+  format?: MboxFormat;
+  /** Name used in error messages (defaults to the path). */
+  inputName?: string;
+}
+
+const FROM_ = Buffer.from('From ');
+const GIT_SEPARATOR = /^From [0-9a-f]{40} Mon Sep 17 00:00:00 2001\r?$/;
+
+function isFromLine(buf: Buffer, start: number, end: number): boolean {
+  return end - start >= 5 && buf[start] === 0x46 && buf.compare(FROM_, 0, 5, start, start + 5) === 0;
+}
+
+function isBlankLine(buf: Buffer, start: number, end: number): boolean {
+  const length = end - start;
+  return length === 1 || (length === 2 && buf[start] === 0x0d);
+}
+
+/** Number of `>` before `From ` on a quoted separator-like line; 0 otherwise. */
+function quotedFromDepth(buf: Buffer, start: number, end: number): number {
+  let i = start;
+  while (i < end && buf[i] === 0x3e) i++;
+  if (i === start || !isFromLine(buf, i, end)) return 0;
+  return i - start;
+}
+
+/** The format implied by an mbox's first separator line. */
+export function guessMboxFormat(firstLine: string): MboxFormat {
+  if (GIT_SEPARATOR.test(firstLine)) return 'git';
+  if (/^From mboxrd@/.test(firstLine)) return 'mboxrd';
+  return 'mboxo';
+}
+
+/**
+ * Incremental splitter: feed it chunks, get whole messages back (without their `From ` line,
+ * `>From ` unquoted per format: mboxrd drops one `>` from any `>+From ` line, mboxo only turns
+ * `>From ` into `From `, git's output is never quoted). Input that does not start with a `From `
+ * line is a bare RFC 5322 message and comes back whole.
+ */
+export class MboxSplitter {
+  private format: MboxFormat | undefined;
+  private parts: Buffer[] = [];
+  private messageBytes = 0;
+  private totalBytes = 0;
+  private started = false;
+  private bare = false;
+  private previousBlank = true;
+  private carry: Buffer | undefined;
+  private readonly name: string;
+
+  constructor(private readonly opts: SplitMboxOptions) {
+    this.format = opts.format;
+    this.name = opts.inputName ?? 'mbox';
+  }
+
+  push(chunk: Buffer): Buffer[] {
+    this.totalBytes += chunk.length;
+    if (this.totalBytes > this.opts.maxBytes) throw new UsageError(`input is over the limit of ${this.opts.maxBytes} bytes`, this.name);
+    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    this.carry = undefined;
+    const ready: Buffer[] = [];
+    // Contiguous ordinary lines stay one slice; only separators and quoted lines break a run, so
+    // a large message costs a handful of slices rather than one per line.
+    let runStart = 0;
+    let pos = 0;
+    for (;;) {
+      const newline = buf.indexOf(0x0a, pos);
+      if (newline < 0) break;
+      const end = newline + 1;
+      if (!this.bare && isFromLine(buf, pos, end) && (this.previousBlank || !this.started || this.format === 'git')) {
+        const line = buf.toString('latin1', pos, newline);
+        if (!this.started || this.format !== 'git' || GIT_SEPARATOR.test(line)) {
+          this.take(buf, runStart, pos);
+          const message = this.flush();
+          if (message) ready.push(message);
+          if (!this.started) this.format ??= guessMboxFormat(line);
+          this.started = true;
+          runStart = pos = end;
+          this.previousBlank = false;
+          continue;
+        }
+      }
+      if (buf[pos] === 0x3e && !this.bare && this.format !== 'git') {
+        const depth = quotedFromDepth(buf, pos, end);
+        if (depth === 1 || (depth > 1 && this.format === 'mboxrd')) {
+          this.take(buf, runStart, pos);
+          runStart = pos + 1;
+        }
+      }
+      this.previousBlank = isBlankLine(buf, pos, end);
+      if (!this.started && !this.previousBlank) {
+        // No `From ` line first: a bare message, which is never split.
+        this.started = true;
+        this.bare = true;
+      }
+      pos = end;
+    }
+    this.take(buf, runStart, pos);
+    if (pos < buf.length) this.carry = Buffer.from(buf.subarray(pos));
+    return ready;
+  }
+
+  end(): Buffer[] {
+    if (this.carry) {
+      let last = this.carry;
+      this.carry = undefined;
+      const depth = !this.bare && this.format !== 'git' ? quotedFromDepth(last, 0, last.length) : 0;
+      if (depth === 1 || (depth > 1 && this.format === 'mboxrd')) last = last.subarray(1);
+      if (!(this.started && !this.bare && isFromLine(last, 0, last.length) && this.previousBlank)) this.take(last, 0, last.length);
+    }
+    const message = this.flush();
+    return message ? [message] : [];
+  }
+
+  private take(buf: Buffer, start: number, end: number): void {
+    if (end <= start) return;
+    this.messageBytes += end - start;
+    if (this.messageBytes > this.opts.maxBytes) throw new UsageError(`a message is larger than the limit of ${this.opts.maxBytes} bytes`, this.name);
+    this.parts.push(buf.subarray(start, end));
+  }
+
+  private flush(): Buffer | undefined {
+    const message = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.messageBytes);
+    this.parts = [];
+    this.messageBytes = 0;
+    for (const byte of message) if (byte !== 0x0a && byte !== 0x0d && byte !== 0x20 && byte !== 0x09) return message;
+    return undefined;
+  }
+}
+
+/** Splits an mbox held in memory (git format-patch output, stdin). */
+export function splitMbox(content: Buffer, opts: SplitMboxOptions): Buffer[] {
+  const splitter = new MboxSplitter(opts);
+  return [...splitter.push(content), ...splitter.end()];
+}
+
+/** Streams the messages of an mbox file, one Buffer each; see MboxSplitter for the format rules. */
+export async function* readMbox(path: string, opts: SplitMboxOptions): AsyncGenerator<Buffer> {
+  const name = opts.inputName ?? path;
+  const info = await stat(path);
+  if (info.size > opts.maxBytes) throw new UsageError(`mbox is ${info.size} bytes, over the limit of ${opts.maxBytes}`, name);
+  const splitter = new MboxSplitter({ ...opts, inputName: name });
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    for (const message of splitter.push(chunk)) yield message;
+  }
+  for (const message of splitter.end()) yield message;
+}
