@@ -1,0 +1,17 @@
+import type { Rule } from '../types.js';
+import { changelogMissing } from './changelog-missing.js';
+import { missingCoverLetter } from './missing-cover-letter.js';
+import { numbering } from './numbering.js';
+import { partialResend } from './partial-resend.js';
+import { tooManyPatches } from './too-many-patches.js';
+import { versionMismatch } from './version-mismatch.js';
+
+/** The series pack, in catalogue order. */
+export const seriesRules: Rule[] = [
+  tooManyPatches,
+  missingCoverLetter,
+  numbering,
+  versionMismatch,
+  partialResend,
+  changelogMissing,
+];
