@@ -13,6 +13,10 @@ export interface StructuredRequest<T> {
   schema: z.ZodType<T>;
   /** Name of the output object for function calling / json_schema. */
   schemaName: string;
+  /** Sampling temperature for this call (default: config.llm.temperature); raise it for extra samples. */
+  temperature?: number;
+  /** Cancels the call (Ctrl-C); the answer is then null. */
+  signal?: AbortSignal;
 }
 
 export interface LlmClient {

@@ -1,0 +1,134 @@
+/**
+ * `rubberduck config [--repo DIR] [--config FILE] [--format text|json]`
+ *
+ * Prints the configuration in effect: which file it came from (or the defaults), the model
+ * endpoint, model and structured-output method, with secrets masked (OPENAI_API_KEY as
+ * `sk-…abcd`, a password in OPENAI_BASE_URL as `***`). No network.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfigWithPath } from '../config/load.js';
+import { maskKey, OFFLINE_NOTE, resolveEndpoint } from '../llm/client.js';
+import type { Config } from '../model/config.js';
+import { EXIT_OK, UsageError } from './errors.js';
+
+const HELP = `usage: rubberduck config [--repo DIR] [--config FILE] [--format text|json]
+
+Print the configuration in effect (secrets masked).
+
+options:
+  --repo DIR        look for .rubberduck.json in DIR first (then in the current directory)
+  --config FILE     use this configuration file
+  --format FORMAT   text (default) or json
+
+environment:
+  OPENAI_API_KEY    key for the model endpoint (shown masked)
+  OPENAI_BASE_URL   OpenAI-compatible endpoint (Ollama, llama.cpp, vLLM, LM Studio); default OpenAI
+  RUBBERDUCK_MODEL  model name (default gpt-4o-mini)
+Nothing set: offline (the program-analysis tools only).`;
+
+export interface ConfigView {
+  configFile: string | null;
+  llm: {
+    online: boolean;
+    baseUrl: string;
+    baseUrlSource: string;
+    model: string;
+    modelSource: string;
+    apiKey: string | null;
+    structuredOutput: Config['llm']['structuredOutput'];
+    temperature: number;
+    timeoutSeconds: number;
+    maxRetries: number;
+  };
+  config: Config;
+}
+
+/** A URL with any password replaced by *** (a base URL may carry credentials). */
+export function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.password) return url;
+    u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+export function configView(config: Config, configFile: string | undefined, env: Record<string, string | undefined> = process.env): ConfigView {
+  const endpoint = resolveEndpoint(env);
+  return {
+    configFile: configFile ?? null,
+    llm: {
+      online: endpoint.configured,
+      baseUrl: maskUrl(endpoint.baseUrl),
+      baseUrlSource: endpoint.sources.baseUrl,
+      model: endpoint.model,
+      modelSource: endpoint.sources.model,
+      apiKey: endpoint.apiKey ? maskKey(endpoint.apiKey) : null,
+      ...config.llm,
+    },
+    config,
+  };
+}
+
+export function renderConfigText(view: ConfigView): string {
+  const { llm, config } = view;
+  const src = (s: string) => (s === 'default' ? '(default)' : `(${s})`);
+  const rules = Object.entries(config.rules);
+  const lines = [
+    `configuration:       ${view.configFile ?? 'defaults (no .rubberduck.json found)'}`,
+    '',
+    'model',
+    `  mode:              ${llm.online ? 'online' : `offline — ${OFFLINE_NOTE.replace(/: running offline$/, '')}`}`,
+    `  endpoint:          ${llm.baseUrl} ${src(llm.baseUrlSource)}`,
+    `  model:             ${llm.model} ${src(llm.modelSource)}`,
+    `  api key:           ${llm.apiKey ? `${llm.apiKey} (OPENAI_API_KEY)` : llm.online ? 'none (a placeholder is sent; local servers need none)' : 'none'}`,
+    `  structured output: ${llm.structuredOutput}`,
+    `  temperature:       ${llm.temperature}`,
+    `  timeout:           ${llm.timeoutSeconds}s`,
+    `  max retries:       ${llm.maxRetries}`,
+    '',
+    'review',
+    `  packs:             ${config.packs?.join(', ') ?? 'chosen from the input'}`,
+    `  rule overrides:    ${rules.length ? rules.map(([id, v]) => `${id}=${v}`).join(', ') : 'none'}`,
+    `  netdev trees:      ${config.netdev.trees.join(', ')}`,
+    `  netdev paths:      ${config.netdev.paths.length} prefixes`,
+    `  closed windows:    ${config.netdev.closedWindows.length ? config.netdev.closedWindows.map((w) => `${w.from}..${w.to}`).join(', ') : 'none'}`,
+    `  limits:            ${config.limits.maxSeriesPatches} patches per series, ${config.limits.maxInputBytes} bytes of input`,
+    `  reviewer:          ${config.reviewer.name} <${config.reviewer.email}>`,
+  ];
+  return lines.join('\n');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        repo: { type: 'string' },
+        config: { type: 'string' },
+        format: { type: 'string', default: 'text' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0] ?? 'invalid arguments', 'config');
+  }
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return EXIT_OK;
+  }
+  if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`unknown format '${values.format}' (text or json)`, '--format');
+  const loaded = await loadConfigWithPath({
+    cwd: process.cwd(),
+    ...(values.repo !== undefined ? { repo: values.repo } : {}),
+    ...(values.config !== undefined ? { file: values.config } : {}),
+  });
+  const view = configView(loaded.config, loaded.path);
+  process.stdout.write(values.format === 'json' ? `${JSON.stringify(view, null, 2)}\n` : `${renderConfigText(view)}\n`);
+  return EXIT_OK;
+}

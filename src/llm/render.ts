@@ -1,0 +1,91 @@
+/**
+ * Rendering of the debugger's evidence for prompts (shared by the localizer, repairer and
+ * explainer), and the prompt-size discipline: every agent keeps its request under
+ * MAX_PROMPT_TOKENS whatever the size of the repository.
+ */
+import type { RankedLine, TestCase, VariableTrace } from '../debug/types.js';
+import { countTokens, fitToTokens } from './tokens.js';
+
+/** Upper bound of system + user prompt for one agent call (the schema and message framing come on top). */
+export const MAX_PROMPT_TOKENS = 8000;
+/** Kept free below MAX_PROMPT_TOKENS for headings and message framing. */
+export const PROMPT_MARGIN = 300;
+
+const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+
+export function renderFailingTests(tests: readonly TestCase[], maxTokens = 600): string {
+  if (!tests.length) return '(no per-test results: see the test output)';
+  const lines = tests.map((t) => `- ${t.id}${t.message ? `\n  ${clip(t.message.replace(/\s*\n\s*/g, ' ⏎ '), 600)}` : ''}`);
+  return fitToTokens(lines.join('\n'), maxTokens);
+}
+
+export function renderTestOutput(output: string, maxTokens = 1200): string {
+  return fitToTokens(output.trim() || '(empty)', maxTokens, 'both');
+}
+
+export function renderRanking(ranking: readonly RankedLine[], top = 25, maxTokens = 800): string {
+  if (!ranking.length) return '(no coverage ranking)';
+  const rows = ranking
+    .slice(0, top)
+    .map(
+      (r, i) =>
+        `${String(i + 1).padStart(2)}. ${r.file}:${r.line}  score ${r.score.toFixed(3)}  (failing tests ${r.failedCover}, passing ${r.passedCover})${r.functionName ? `  in ${r.functionName}` : ''}`,
+    );
+  return fitToTokens(rows.join('\n'), maxTokens);
+}
+
+export function renderTraces(traces: readonly VariableTrace[], maxTokens = 1500): string {
+  if (!traces.length) return '(no variable trace)';
+  const blocks = traces.map((t) => {
+    const steps = t.steps.map((s) => {
+      const locals = Object.entries(s.locals)
+        .map(([k, v]) => `${k}=${clip(v, 80)}`)
+        .join(', ');
+      return `${s.file}:${s.line} ${s.function}: ${locals || '(no locals)'}`;
+    });
+    const head = `test ${t.test}${t.truncated ? ' (trace truncated)' : ''}`;
+    return [head, ...steps, ...(t.outcome ? [`→ ended with: ${clip(t.outcome, 400)}`] : [])].join('\n');
+  });
+  return fitToTokens(blocks.join('\n\n'), maxTokens, 'both');
+}
+
+/** Code with its line numbers in a gutter (`  12 | code`), for reading, not for copying. */
+export function numbered(code: string, startLine: number): string {
+  const lines = code.replace(/\n$/, '').split('\n');
+  const width = String(startLine + lines.length - 1).length;
+  return lines.map((l, i) => `${String(startLine + i).padStart(width)} | ${l}`).join('\n');
+}
+
+export interface Section {
+  title: string;
+  body: string;
+}
+
+export function renderSections(sections: readonly Section[]): string {
+  return sections.map((s) => `## ${s.title}\n\n${s.body.trim()}`).join('\n\n');
+}
+
+/** Tokens of a prompt pair. */
+export function promptTokens(system: string, user: string): number {
+  return countTokens(system) + countTokens(user);
+}
+
+/**
+ * Shrinks a list of code blocks to fit `budget` tokens: blocks are kept in order (most suspicious
+ * first); the first block that does not fit is cut (its head kept), the rest are dropped.
+ */
+export function fitBlocks(blocks: readonly string[], budget: number): string[] {
+  const out: string[] = [];
+  let left = budget;
+  for (const block of blocks) {
+    const cost = countTokens(block) + 4;
+    if (cost <= left) {
+      out.push(block);
+      left -= cost;
+      continue;
+    }
+    if (left > 120) out.push(fitToTokens(block, left - 4));
+    break;
+  }
+  return out;
+}

@@ -1,0 +1,59 @@
+/**
+ * Git helpers for tests: build a throw-away repository from a fixture directory.
+ * Works without a global git config (identity passed through the environment).
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const BUGS_DIR = join(REPO_ROOT, 'fixtures', 'bugs');
+
+const GIT_ENV = {
+  GIT_AUTHOR_NAME: 'test',
+  GIT_AUTHOR_EMAIL: 'test@example.com',
+  GIT_COMMITTER_NAME: 'test',
+  GIT_COMMITTER_EMAIL: 'test@example.com',
+  GIT_CONFIG_NOSYSTEM: '1',
+};
+
+/** Run git in `cwd` and return its stdout (throws on failure). */
+export function gitIn(cwd: string, args: string[], input?: string): string {
+  return execFileSync('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgSign=false', ...args], {
+    cwd,
+    env: { ...process.env, ...GIT_ENV },
+    encoding: 'utf8',
+    ...(input !== undefined ? { input } : {}),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+/** A fixture by name (`py-gcd`) or path, resolved under fixtures/bugs. */
+export function fixturePath(nameOrDir: string): string {
+  return nameOrDir.includes('/') ? resolve(nameOrDir) : join(BUGS_DIR, nameOrDir);
+}
+
+/**
+ * Copy a fixture into a fresh temp dir, `git init` it and commit everything.
+ * `opts.subdir` puts the fixture in that subdirectory of the repository (the returned path is
+ * still the repository root). Remove it with removeRepo().
+ */
+export function makeRepoFrom(fixtureDir: string, opts: { subdir?: string } = {}): string {
+  const src = fixturePath(fixtureDir);
+  const root = realpathSync(mkdtempSync(join(tmpdir(), `rd-repo-${basename(src)}-`)));
+  const dest = opts.subdir ? join(root, opts.subdir) : root;
+  cpSync(src, dest, {
+    recursive: true,
+    filter: (p) => !/(^|\/)(__pycache__|\.pytest_cache|\.benchmarks|node_modules)(\/|$)/.test(p.slice(src.length)),
+  });
+  gitIn(root, ['init', '-q', '-b', 'main']);
+  gitIn(root, ['add', '-A']);
+  gitIn(root, ['commit', '-q', '-m', 'initial']);
+  return root;
+}
+
+export function removeRepo(path: string): void {
+  rmSync(path, { recursive: true, force: true });
+}
