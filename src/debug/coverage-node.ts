@@ -1,0 +1,278 @@
+/**
+ * Per-test line coverage for JavaScript on Node, from V8's own block coverage
+ * (NODE_V8_COVERAGE=<dir>: every Node process writes coverage-*.json there when it exits).
+ *
+ * Granularity: one run per test file; for node:test, one more run per test of a file that holds
+ * several (`--test-name-pattern`, through runTests' `only`), as long as the total stays under a
+ * cap — above it, the file is the unit (id = file path, failed = any test of it failed).
+ * vitest / jest: per file only, best effort (their transforms make V8 offsets approximate).
+ */
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runTests, shq } from './run-tests.js';
+import type { CoverageMatrix, RunnerKind, TestCase } from './types.js';
+
+export interface NodeCoverageOptions {
+  /** Timeout of each run. */
+  timeoutMs: number;
+  /** Tests from a previous run (ids, files, statuses), when known: saves a discovery run. */
+  tests?: TestCase[];
+  /** Most runs per test (default 60); above it, per-file granularity. */
+  maxRuns?: number;
+  /** Total time budget (default 10 × timeoutMs); once spent, remaining files stay per-file. */
+  budgetMs?: number;
+  env?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+interface V8Range {
+  startOffset: number;
+  endOffset: number;
+  count: number;
+}
+interface V8Function {
+  functionName: string;
+  ranges: V8Range[];
+  isBlockCoverage: boolean;
+}
+interface V8Script {
+  scriptId: string;
+  url: string;
+  functions: V8Function[];
+}
+
+const SKIP_DIRS = new Set(['node_modules', '.git', 'test', 'tests', '__tests__', 'coverage', 'dist', 'build']);
+
+/** Whether a project-relative path is a test file (never part of the matrix). */
+export function isJsTestPath(rel: string): boolean {
+  const parts = rel.split('/');
+  const base = parts[parts.length - 1] ?? '';
+  if (parts.slice(0, -1).some((p) => p === 'test' || p === 'tests' || p === '__tests__' || p === 'node_modules')) return true;
+  return /\.(test|spec)\.[cm]?[jt]sx?$/.test(base) || /^test[-_.]/.test(base) || /[-_]test\.[cm]?[jt]sx?$/.test(base);
+}
+
+/**
+ * Executed lines (1-based) of a script, from its V8 block ranges. Offsets are UTF-16 offsets
+ * into the source; ranges nest, and the innermost (latest, after sorting by start then by
+ * decreasing length) wins. A line counts as executed when one of its non-blank characters has
+ * a count above 0.
+ */
+export function v8ToLines(source: string, functions: V8Function[]): number[] {
+  const len = source.length;
+  const counts = new Int32Array(len).fill(-1);
+  const ranges: V8Range[] = [];
+  for (const f of functions) for (const r of f.ranges) ranges.push(r);
+  ranges.sort((a, b) => a.startOffset - b.startOffset || b.endOffset - a.endOffset);
+  for (const r of ranges) counts.fill(r.count, Math.max(0, r.startOffset), Math.min(len, r.endOffset));
+  const lines: number[] = [];
+  let line = 1;
+  let hit = false;
+  for (let i = 0; i <= len; i++) {
+    const ch = i < len ? source.charCodeAt(i) : 10;
+    if (ch === 10) {
+      if (hit) lines.push(line);
+      line++;
+      hit = false;
+      continue;
+    }
+    if (!hit && ch !== 32 && ch !== 9 && ch !== 13 && counts[i]! > 0) hit = true;
+  }
+  return lines;
+}
+
+/** Read every coverage-*.json of a NODE_V8_COVERAGE dir: project file → executed lines. */
+export function readV8CoverageDir(covDir: string, root: string): Map<string, Set<number>> {
+  const out = new Map<string, Set<number>>();
+  let names: string[] = [];
+  try {
+    names = readdirSync(covDir).filter((n) => n.endsWith('.json'));
+  } catch {
+    return out;
+  }
+  const sources = new Map<string, string | null>();
+  for (const name of names) {
+    let data: { result?: V8Script[] };
+    try {
+      data = JSON.parse(readFileSync(join(covDir, name), 'utf8')) as { result?: V8Script[] };
+    } catch {
+      continue;
+    }
+    for (const script of data.result ?? []) {
+      let abs: string;
+      if (script.url.startsWith('file://')) {
+        try {
+          abs = fileURLToPath(script.url);
+        } catch {
+          continue;
+        }
+      } else if (script.url.startsWith('/')) abs = script.url;
+      else continue;
+      let real = abs;
+      try {
+        real = realpathSync(abs);
+      } catch {
+        continue;
+      }
+      if (!real.startsWith(root + sep)) continue;
+      const rel = relative(root, real).split(sep).join('/');
+      if (isJsTestPath(rel) || !/\.[cm]?[jt]sx?$/.test(rel)) continue;
+      let src = sources.get(real);
+      if (src === undefined) {
+        try {
+          src = readFileSync(real, 'utf8');
+        } catch {
+          src = null;
+        }
+        sources.set(real, src);
+      }
+      if (src === null) continue;
+      let set = out.get(rel);
+      if (!set) out.set(rel, (set = new Set()));
+      for (const l of v8ToLines(src, script.functions)) set.add(l);
+    }
+  }
+  return out;
+}
+
+/** Test files of a project, the way `node --test` finds them (plus *.spec.*). */
+export function findJsTestFiles(root: string, limit = 500): string[] {
+  const found: string[] = [];
+  const walk = (abs: string, rel: string, depth: number, inTestDir: boolean) => {
+    if (depth > 8 || found.length >= limit) return;
+    let entries: string[];
+    try {
+      entries = readdirSync(abs).sort();
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.startsWith('.') || e === 'node_modules') continue;
+      const a = join(abs, e);
+      const r = rel ? `${rel}/${e}` : e;
+      let st;
+      try {
+        st = statSync(a);
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) walk(a, r, depth + 1, inTestDir || e === 'test' || e === 'tests' || e === '__tests__');
+      else if (/\.[cm]?js$/.test(e) && (inTestDir || isJsTestPath(r)) && !/(^|\/)(fixtures?|helpers?|support)\//.test(r)) found.push(r);
+    }
+  };
+  walk(root, '', 0, false);
+  return found;
+}
+
+/** Node flags written between `node` and `--test` in the project's command (loaders, --import…). */
+export function nodeFlags(testCommand: string): string {
+  const m = /(?:^|[\s;&|(])node(?:js)?((?:\s+--?[\w-]+(?:=\S+)?)*?)\s+--test(?=\s|$)/.exec(testCommand);
+  if (!m) return '';
+  return (m[1] ?? '').trim().split(/\s+/).filter((f) => f && !f.startsWith('--test')).join(' ');
+}
+
+function fileOfTest(t: TestCase): string | undefined {
+  if (t.file) return t.file;
+  const first = t.id.split(' > ')[0];
+  return first && /\.[cm]?[jt]sx?$/.test(first) ? first : undefined;
+}
+
+/**
+ * Run the tests with V8 coverage and build the per-test matrix (ids as runTests reports them,
+ * or test file paths where only per-file granularity was possible).
+ */
+export async function collectNodeCoverage(
+  dir: string,
+  testCommand: string,
+  runner: RunnerKind,
+  opts: NodeCoverageOptions,
+): Promise<CoverageMatrix> {
+  const root = realpathSync(dir);
+  const started = Date.now();
+  const budget = opts.budgetMs ?? opts.timeoutMs * 10;
+  const maxRuns = opts.maxRuns ?? 60;
+  const tmp = mkdtempSync(join(tmpdir(), 'rd-v8cov-'));
+  let runNo = 0;
+  const matrix: CoverageMatrix = { tests: [], lines: new Map() };
+  const addEntry = (id: string, failed: boolean, lines: Map<string, Set<number>>) => {
+    const idx = matrix.tests.length;
+    matrix.tests.push({ id, failed });
+    for (const [file, set] of lines) {
+      for (const l of set) {
+        const key = `${file}:${l}`;
+        const list = matrix.lines.get(key);
+        if (list) list.push(idx);
+        else matrix.lines.set(key, [idx]);
+      }
+    }
+  };
+  const commandFor = (file: string): string => {
+    if (runner === 'node-test' || runner === 'unknown') {
+      const flags = nodeFlags(testCommand);
+      return `node ${flags ? `${flags} ` : ''}--test ${shq(file)}`;
+    }
+    const npm = /^\s*(npm|pnpm|yarn)\b/.test(testCommand) && !/\s--(\s|$)/.test(testCommand);
+    return `${testCommand}${npm ? ' --' : ''} ${shq(file)}`;
+  };
+  const run = async (file: string, only?: string[]) => {
+    const covDir = join(tmp, `run-${runNo++}`);
+    const res = await runTests(commandFor(file), runner === 'unknown' ? 'node-test' : runner, {
+      cwd: dir,
+      timeoutMs: opts.timeoutMs,
+      env: { ...(opts.env ?? {}), NODE_V8_COVERAGE: covDir },
+      ...(only ? { only } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    const lines = readV8CoverageDir(covDir, root);
+    rmSync(covDir, { recursive: true, force: true });
+    return { res, lines };
+  };
+
+  try {
+    // Which files to run.
+    const known = opts.tests ?? [];
+    let files = [...new Set(known.map(fileOfTest).filter((f): f is string => !!f))];
+    if (files.length === 0) files = findJsTestFiles(root);
+
+    // Pass 1: each file once (coverage per file, and the list of its tests with statuses).
+    const perFile: { file: string; tests: TestCase[]; failed: boolean; lines: Map<string, Set<number>> }[] = [];
+    for (const file of files) {
+      if (opts.signal?.aborted) break;
+      const { res, lines } = await run(file);
+      const tests = res.tests.filter((t) => !fileOfTest(t) || fileOfTest(t) === file);
+      const failed = res.timedOut || res.failed > 0 || (res.exitCode !== 0 && res.exitCode !== null) || res.exitCode === null;
+      perFile.push({ file, tests, failed, lines });
+    }
+
+    // Pass 2: per test, for node:test, within the cap and the budget.
+    const perTestPossible = runner === 'node-test' || runner === 'unknown';
+    const totalTests = perFile.reduce((n, f) => n + (f.tests.length > 1 ? f.tests.length : 0), 0);
+    const perTest = perTestPossible && totalTests <= maxRuns;
+    for (const f of perFile) {
+      const statuses = f.tests.filter((t) => t.status !== 'skipped');
+      if (statuses.length === 1) {
+        addEntry(statuses[0]!.id, statuses[0]!.status === 'failed' || f.failed, f.lines);
+        continue;
+      }
+      if (!perTest || statuses.length === 0 || Date.now() - started > budget || opts.signal?.aborted) {
+        addEntry(f.file, f.failed, f.lines);
+        continue;
+      }
+      for (const t of statuses) {
+        if (Date.now() - started > budget || opts.signal?.aborted) {
+          // Out of time: what is left of this file counts as one entry.
+          addEntry(`${f.file} (rest)`, f.failed, f.lines);
+          break;
+        }
+        const { res, lines } = await run(f.file, [t.id]);
+        const mine = res.tests.find((x) => x.id === t.id);
+        const failed = mine ? mine.status === 'failed' : t.status === 'failed' || res.timedOut;
+        addEntry(t.id, failed, lines);
+      }
+    }
+    return matrix;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}

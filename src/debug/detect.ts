@@ -1,0 +1,162 @@
+/**
+ * Which language and test runner a project uses, from the test command and the files present.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../cli/errors.js';
+import type { Language, RunnerKind } from './types.js';
+
+export interface ProjectInfo {
+  language: Language;
+  runner: RunnerKind;
+}
+
+const SKIP_DIRS = new Set([
+  'node_modules',
+  '.git',
+  '.venv',
+  'venv',
+  'env',
+  '__pycache__',
+  '.pytest_cache',
+  '.tox',
+  '.mypy_cache',
+  'dist',
+  'build',
+  'coverage',
+]);
+
+interface SourceCounts {
+  py: number;
+  js: number;
+  ts: number;
+  /** Same, but only files that are not tests. */
+  pySrc: number;
+  jsSrc: number;
+  tsSrc: number;
+}
+
+function isTestFile(rel: string): boolean {
+  const base = rel.split('/').pop() ?? rel;
+  return (
+    /^test_.*\.py$/.test(base) ||
+    /_test\.py$/.test(base) ||
+    base === 'conftest.py' ||
+    /\.(test|spec)\.[cm]?[jt]sx?$/.test(base) ||
+    /(^|\/)(tests?|__tests__)\//.test(rel)
+  );
+}
+
+function countSources(dir: string, limit = 5000): SourceCounts {
+  const counts: SourceCounts = { py: 0, js: 0, ts: 0, pySrc: 0, jsSrc: 0, tsSrc: 0 };
+  let seen = 0;
+  const walk = (abs: string, rel: string, depth: number) => {
+    if (depth > 8 || seen > limit) return;
+    let entries: string[];
+    try {
+      entries = readdirSync(abs);
+    } catch {
+      return;
+    }
+    for (const name of entries) {
+      if (seen++ > limit) return;
+      if (SKIP_DIRS.has(name) || name.startsWith('.')) continue;
+      const childAbs = join(abs, name);
+      const childRel = rel ? `${rel}/${name}` : name;
+      let st;
+      try {
+        st = statSync(childAbs);
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) {
+        walk(childAbs, childRel, depth + 1);
+        continue;
+      }
+      const test = isTestFile(childRel);
+      if (/\.py$/.test(name)) {
+        counts.py++;
+        if (!test) counts.pySrc++;
+      } else if (/\.d\.[cm]?ts$/.test(name)) {
+        // declarations are not sources
+      } else if (/\.[cm]?tsx?$/.test(name)) {
+        counts.ts++;
+        if (!test) counts.tsSrc++;
+      } else if (/\.[cm]?jsx?$/.test(name)) {
+        counts.js++;
+        if (!test) counts.jsSrc++;
+      }
+    }
+  };
+  walk(dir, '', 0);
+  return counts;
+}
+
+/** The `scripts.test` of dir/package.json, if any. */
+export function readTestScript(dir: string): string | undefined {
+  try {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      scripts?: Record<string, unknown>;
+    };
+    const script = pkg.scripts?.test;
+    return typeof script === 'string' ? script : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `npm test`, `npm t`, `npm run test`, `npm run-script test`, `yarn test`, `pnpm test`. */
+export function isPackageTestScript(command: string): boolean {
+  return /^\s*(?:npm|yarn|pnpm)\s+(?:(?:run|run-script)\s+)?(?:test|t)(?:\s|$)/.test(command);
+}
+
+/** The runner a shell command invokes, without looking at files (npm scripts are not followed). */
+export function runnerFromCommand(command: string): RunnerKind {
+  const c = command.replace(/\s+/g, ' ');
+  if (/(^|[\s/;&|(])(?:py\.test|pytest)(\s|$)/.test(c) || /python[\d.]*\s+(?:-[A-Za-z]+\s+)*-m\s+pytest\b/.test(c)) {
+    return 'pytest';
+  }
+  if (/(^|[\s/;&|(])node(?:js)?(?:\s+--?[\w-]+(?:=\S+)?)*\s+--test\b/.test(c)) return 'node-test';
+  if (/(^|[\s/;&|(])vitest(\s|$)/.test(c)) return 'vitest';
+  if (/(^|[\s/;&|(])jest(\s|$)/.test(c)) return 'jest';
+  return 'unknown';
+}
+
+/** The runner, following `npm test` into package.json's scripts.test. */
+export function detectRunner(dir: string, command: string): RunnerKind {
+  const direct = runnerFromCommand(command);
+  if (direct !== 'unknown') return direct;
+  if (isPackageTestScript(command)) {
+    const script = readTestScript(dir);
+    if (script) return runnerFromCommand(script);
+  }
+  return 'unknown';
+}
+
+export function detectProject(dir: string, testCommand: string): ProjectInfo {
+  const runner = detectRunner(dir, testCommand);
+  const counts = countSources(dir);
+  const jsLike = counts.jsSrc + counts.tsSrc;
+  if (counts.pySrc === 0 && jsLike === 0) {
+    throw new UsageError(
+      'no Python, JavaScript or TypeScript sources found; rubberduck fix supports Python (pytest) and JavaScript/TypeScript (node:test, vitest, jest) projects',
+      dir,
+    );
+  }
+  let language: Language;
+  if (runner === 'pytest') language = 'python';
+  else if (runner === 'node-test' || runner === 'vitest' || runner === 'jest') {
+    language = counts.tsSrc > counts.jsSrc ? 'typescript' : 'javascript';
+  } else if (/\bpython[\d.]*\b/.test(testCommand) || (counts.pySrc > 0 && jsLike === 0)) {
+    language = 'python';
+  } else if (counts.pySrc > jsLike) language = 'python';
+  else language = counts.tsSrc > counts.jsSrc ? 'typescript' : 'javascript';
+  // A JS runner on a project with only Python sources (or vice versa) cannot be fixed.
+  if (language === 'python' && counts.pySrc === 0) {
+    throw new UsageError('no Python sources found besides tests; rubberduck fix supports Python, JavaScript and TypeScript projects', dir);
+  }
+  if (language !== 'python' && jsLike === 0) {
+    throw new UsageError('no JavaScript or TypeScript sources found besides tests; rubberduck fix supports Python, JavaScript and TypeScript projects', dir);
+  }
+  return { language, runner };
+}

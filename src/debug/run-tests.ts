@@ -1,0 +1,223 @@
+/**
+ * Run a project's test command and read per-test results through a machine-readable reporter:
+ *  - pytest: PYTEST_ADDOPTS `-p no:cacheprovider -o junit_family=xunit1 --junitxml=<tmp>` (works
+ *    whatever wraps pytest); `only` = node ids appended to a direct pytest command.
+ *  - node:test: a custom reporter module (file + nesting per test, see results/node-events.ts)
+ *    plus the spec reporter on stdout, injected right after `--test` in the command or in the
+ *    package.json script that `npm test` runs; NODE_OPTIONS as a last resort (Node 20 refuses
+ *    --test-name-pattern there, so no selection then). `only` = `--test-name-pattern` per name.
+ *  - vitest: `--reporter=junit --outputFile.junit=<tmp> --reporter=default`; `only` = `-t`.
+ *  - jest: `--json --outputFile=<tmp>`; `only` = `-t`.
+ * Without a report (crash, timeout, unknown runner) per-test results come from a scan of the
+ * output (TAP / spec / pytest lines), else stay empty and the exit code is what counts.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { runCommand } from './process.js';
+import { isPackageTestScript, readTestScript, runnerFromCommand } from './detect.js';
+import type { RunnerKind, RunOptions, TestCase, TestRun } from './types.js';
+import { countStatuses, splitJsTestId } from './results/common.js';
+import { parseJUnit } from './results/junit.js';
+import { parseJestJson } from './results/jest.js';
+import { NODE_EVENTS_REPORTER, parseNodeEvents } from './results/node-events.js';
+import { scanTestOutput } from './results/text.js';
+
+/** POSIX shell single-quoting. */
+export function shq(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Insert `flags` right after the first `--test` of a `node … --test` invocation; undefined if none. */
+export function injectAfterNodeTest(command: string, flags: string): string | undefined {
+  const m = /(^|[\s/;&|(])(node(?:js)?(?:\s+--?[\w-]+(?:=\S+)?)*?\s+--test)(?=\s|$)/.exec(command);
+  if (!m) return undefined;
+  const at = m.index + m[0].length;
+  return `${command.slice(0, at)} ${flags}${command.slice(at)}`;
+}
+
+const PYTEST_VALUE_OPTIONS = new Set([
+  '-k', '-m', '-p', '-o', '-c', '-W', '--rootdir', '--confcutdir', '--basetemp', '--junitxml',
+  '--junit-xml', '--ignore', '--deselect', '--maxfail', '--tb', '-r', '--durations', '--log-level',
+  '--import-mode', '--cov', '--override-ini', '--config-file',
+]);
+
+/** A direct pytest command with its positional test paths replaced by `nodeIds`. */
+export function selectPytest(command: string, cwd: string, nodeIds: string[]): string {
+  const tokens = command.trim().split(/\s+/);
+  const at = tokens.findIndex((t, i) => /(^|\/)(py\.test|pytest)$/.test(t) || (t === 'pytest' && tokens[i - 1] === '-m'));
+  if (at < 0 || /[|;&<>`$()"']/.test(command)) {
+    return `${command} ${nodeIds.map(shq).join(' ')}`;
+  }
+  const kept = tokens.slice(0, at + 1);
+  for (let i = at + 1; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.startsWith('-')) {
+      kept.push(t);
+      if (PYTEST_VALUE_OPTIONS.has(t) && i + 1 < tokens.length) kept.push(tokens[++i]!);
+      continue;
+    }
+    const path = t.split('::')[0]!;
+    if (t.includes('::') || existsSync(join(cwd, path))) continue; // a positional test path
+    kept.push(t);
+  }
+  return `${kept.join(' ')} ${nodeIds.map(shq).join(' ')}`;
+}
+
+/** `-t` pattern matching the given JS test ids by their last title. */
+function titlePattern(ids: string[]): string {
+  const names = [...new Set(ids.map((id) => splitJsTestId(id).titles.at(-1) ?? id))];
+  return `(${names.map(escapeRegExp).join('|')})$`;
+}
+
+function addPath(env: Record<string, string>, cwd: string): void {
+  const bin = join(cwd, 'node_modules', '.bin');
+  env.PATH = `${bin}${delimiter}${env.PATH ?? process.env.PATH ?? ''}`;
+}
+
+interface Plan {
+  command: string;
+  env: Record<string, string>;
+  /** Where the report is expected. */
+  report?: { path: string; kind: 'junit' | 'jest' | 'node-events' };
+  /** Whether `only` was honoured by the command. */
+  selected: boolean;
+}
+
+async function plan(command: string, runner: RunnerKind, opts: RunOptions, tmp: string): Promise<Plan> {
+  const env: Record<string, string> = { ...(opts.env ?? {}) };
+  const only = opts.only && opts.only.length > 0 ? opts.only : undefined;
+  switch (runner) {
+    case 'pytest': {
+      const xml = join(tmp, 'pytest.xml');
+      // Never write into the user's tree through symlinked folders: no cache, no bytecode.
+      env.PYTHONDONTWRITEBYTECODE = '1';
+      const add = `-p no:cacheprovider -o junit_family=xunit1 --junitxml=${xml}`;
+      const prev = env.PYTEST_ADDOPTS ?? process.env.PYTEST_ADDOPTS;
+      env.PYTEST_ADDOPTS = prev ? `${prev} ${add}` : add;
+      let cmd = command;
+      let selected = false;
+      if (only && runnerFromCommand(command) === 'pytest') {
+        cmd = selectPytest(command, opts.cwd, only);
+        selected = true;
+      }
+      return { command: cmd, env, report: { path: xml, kind: 'junit' }, selected };
+    }
+    case 'node-test': {
+      const reporter = join(tmp, 'rubberduck-reporter.mjs');
+      const out = join(tmp, 'node-events.jsonl');
+      await writeFile(reporter, NODE_EVENTS_REPORTER);
+      let flags = `--test-reporter=${shq(reporter)} --test-reporter-destination=${shq(out)} --test-reporter=spec --test-reporter-destination=stdout`;
+      if (only) {
+        const names = [...new Set(only.map((id) => splitJsTestId(id).titles.at(-1) ?? id))];
+        flags += names.map((n) => ` --test-name-pattern=${shq(`^${escapeRegExp(n)}$`)}`).join('');
+      }
+      let cmd = injectAfterNodeTest(command, flags);
+      if (!cmd && isPackageTestScript(command)) {
+        const script = readTestScript(opts.cwd);
+        const rewritten = script ? injectAfterNodeTest(script, flags) : undefined;
+        if (rewritten) {
+          // What `npm test` would run, with the reporters injected (and node_modules/.bin on PATH).
+          addPath(env, opts.cwd);
+          cmd = rewritten;
+        }
+      }
+      if (cmd) return { command: cmd, env, report: { path: out, kind: 'node-events' }, selected: !!only };
+      // Unknown wrapper: NODE_OPTIONS takes the reporters (not the name pattern).
+      const nodeOpts = `--test-reporter=${reporter} --test-reporter-destination=${out} --test-reporter=spec --test-reporter-destination=stdout`;
+      const prev = env.NODE_OPTIONS ?? process.env.NODE_OPTIONS;
+      env.NODE_OPTIONS = prev ? `${prev} ${nodeOpts}` : nodeOpts;
+      return { command, env, report: { path: out, kind: 'node-events' }, selected: false };
+    }
+    case 'vitest': {
+      const xml = join(tmp, 'vitest.xml');
+      env.CI = env.CI ?? '1';
+      let args = `--reporter=junit --outputFile.junit=${shq(xml)} --reporter=default`;
+      if (only) args += ` -t ${shq(titlePattern(only))}`;
+      const sep = isPackageTestScript(command) && !/\s--(\s|$)/.test(command) ? ' --' : '';
+      const cmd = /\bvitest\b(?!\s+run\b)/.test(command) && !isPackageTestScript(command) ? command.replace(/\bvitest\b/, 'vitest run') : command;
+      return { command: `${cmd}${sep} ${args}`, env, report: { path: xml, kind: 'junit' }, selected: !!only };
+    }
+    case 'jest': {
+      const json = join(tmp, 'jest.json');
+      env.CI = env.CI ?? '1';
+      let args = `--json --outputFile=${shq(json)}`;
+      if (only) args += ` -t ${shq(titlePattern(only))}`;
+      const sep = isPackageTestScript(command) && !/\s--(\s|$)/.test(command) ? ' --' : '';
+      return { command: `${command}${sep} ${args}`, env, report: { path: json, kind: 'jest' }, selected: !!only };
+    }
+    default:
+      return { command, env, selected: false };
+  }
+}
+
+async function readReport(p: Plan, runner: RunnerKind, cwd: string): Promise<{ tests: TestCase[]; filteredOut?: Set<string> } | undefined> {
+  if (!p.report) return undefined;
+  let text: string;
+  try {
+    text = await readFile(p.report.path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  if (!text.trim()) return undefined;
+  try {
+    switch (p.report.kind) {
+      case 'junit':
+        return { tests: parseJUnit(text, { runner }) };
+      case 'jest':
+        return { tests: parseJestJson(text, cwd) };
+      case 'node-events':
+        return parseNodeEvents(text, cwd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Run `command` in `opts.cwd` and report per-test results. Never throws for a failing or hanging
+ * test suite: a timeout gives `timedOut: true` and whatever results could be read.
+ */
+export async function runTests(command: string, runner: RunnerKind, opts: RunOptions): Promise<TestRun> {
+  const tmp = await mkdtemp(join(tmpdir(), 'rubberduck-run-'));
+  try {
+    const p = await plan(command, runner, opts, tmp);
+    const res = await runCommand(p.command, {
+      cwd: opts.cwd,
+      timeoutMs: opts.timeoutMs,
+      env: p.env,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    const report = await readReport(p, runner, opts.cwd);
+    let tests = report?.tests ?? scanTestOutput(res.output, runner);
+    if (report?.filteredOut) {
+      const out = report.filteredOut;
+      tests = tests.filter((t) => !out.has(t.id));
+    }
+    if (opts.only && opts.only.length > 0 && p.selected) {
+      // Name patterns can match namesakes elsewhere: keep the asked-for tests, and any failure
+      // (a test file that no longer loads must not go unnoticed).
+      const want = new Set(opts.only);
+      tests = tests.filter((t) => want.has(t.id) || t.status === 'failed');
+    }
+    const { passed, failed } = countStatuses(tests);
+    return {
+      command,
+      runner,
+      exitCode: res.exitCode,
+      timedOut: res.timedOut,
+      durationMs: res.durationMs,
+      tests,
+      passed,
+      failed,
+      output: res.output,
+    };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
