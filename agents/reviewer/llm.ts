@@ -65,8 +65,11 @@ export function locateEvidence(patch: Patch, evidence: string): Location | undef
       return { kind: 'message', line: i + 1, part: 'message', patchLine: patch.messageStartLine + i };
     }
   }
+  // Like the lines above: the whole subject (or its summary), or a fragment long enough to mean something.
   const subject = squash(patch.subject.raw);
-  if (subject === quote || subject.includes(quote) || squash(`Subject: ${patch.subject.raw}`) === quote) return { kind: 'subject' };
+  if (subject === quote || squash(patch.subject.summary) === quote || (quote.length >= 12 && subject.includes(quote)) || squash(`Subject: ${patch.subject.raw}`) === quote) {
+    return { kind: 'subject' };
+  }
   return undefined;
 }
 

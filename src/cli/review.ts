@@ -1,4 +1,4 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.js';
@@ -166,6 +166,15 @@ export function parseReviewArgs(argv: string[], cwd: string = process.cwd()): Re
   }
   if (args.inputs.length === 0 && args.range === undefined) {
     throw new UsageError(`nothing to review: give a patch file, a git range or - for stdin (try 'rubberduck review --help')`, 'review');
+  }
+  if (args.fix !== undefined) {
+    // --fix never changes the input: writing the fixed patches over it would.
+    const real = (path: string) => {
+      const full = resolve(cwd, path);
+      return existsSync(full) ? realpathSync(full) : full;
+    };
+    const out = real(args.fix);
+    if (args.inputs.some((input) => input !== '-' && real(input) === out)) throw new UsageError('is an input; --fix writes the fixed patches to another file', args.fix);
   }
   return args;
 }

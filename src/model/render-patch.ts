@@ -110,6 +110,9 @@ export function renderPatchEmail(patch: Patch): string {
     patch.messageId ? `Message-ID: <${patch.messageId}>` : undefined,
     patch.inReplyTo ? `In-Reply-To: <${patch.inReplyTo}>` : undefined,
     patch.references.length ? `References: ${patch.references.map((r) => `<${r}>`).join(' ')}` : undefined,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=UTF-8',
+    'Content-Transfer-Encoding: 8bit',
   ].filter((line): line is string => line !== undefined);
   const body = renderPatchBody(patch).lines;
   // An in-body From keeps authorship when the sender is not the author (B4 Relay, forwarded patches).

@@ -41,7 +41,7 @@ describe('loadConfig', () => {
     const cwd = dir();
     writeFileSync(join(cwd, '.rubberduck.json'), JSON.stringify({ rulez: {} }));
     await expect(loadConfig({ cwd })).rejects.toThrow(UsageError);
-    const error = await loadConfig({ cwd }).catch((e: unknown) => e as UsageError);
+    const error = (await loadConfig({ cwd }).catch((e: unknown) => e)) as UsageError;
     expect(error.oneLine()).toBe('rubberduck: .rubberduck.json: unknown key "rulez"');
   });
 
@@ -67,7 +67,7 @@ describe('loadConfig', () => {
   });
 
   it('reports a missing --config file', async () => {
-    const error = await loadConfig({ cwd: dir(), file: 'nope.json' }).catch((e: unknown) => e as UsageError);
+    const error = (await loadConfig({ cwd: dir(), file: 'nope.json' }).catch((e: unknown) => e)) as UsageError;
     expect(error).toBeInstanceOf(UsageError);
     expect(error.oneLine()).toBe('rubberduck: nope.json: no such configuration file');
   });

@@ -60,7 +60,7 @@ describe('merge', () => {
       finding({ rule: 'netdev/fix-explains-why', source: 'llm', severity: 'info', location: { kind: 'message', line: 2, part: 'message' } }),
     ];
     const { merged } = mergeNode(state({ findings }));
-    expect(merged!.map((f) => `${f.rule}:${f.source}`)).toEqual([
+    expect((merged as Finding[]).map((f) => `${f.rule}:${f.source}`)).toEqual([
       'kernel/missing-signoff:rule',
       'netdev/fix-explains-why:llm',
       'netdev/reverse-xmas-tree:rule',

@@ -26,8 +26,9 @@ export async function fixSuggestionsNode(state: ReviewStateType): Promise<Review
 
 /** `[PATCH v2 1/3] x` → `[PATCH net v2 1/3] x`; a subject with no patch prefix gets one. */
 export function subjectWithTree(raw: string, tree: string): string {
-  const prefix = /\[((?:RFC\s+)?PATCH(?:\s+RESEND)?)([^\]]*)\]/i;
-  if (prefix.test(raw)) return raw.replace(prefix, (_all, word: string, rest: string) => `[${word} ${tree}${rest}]`);
+  const prefix = /\[((?:RFC\s+)?PATCH(?:\s+RESEND)?|RFC)(?=[\s\]]|v\d)([^\]]*)\]/i;
+  // `[PATCHv2 1/3]` (no space before the version) must not become `[PATCH netv2 1/3]`.
+  if (prefix.test(raw)) return raw.replace(prefix, (_all, word: string, rest: string) => `[${word} ${tree}${rest && !/^\s/.test(rest) ? ` ${rest}` : rest}]`);
   return `[PATCH ${tree}] ${raw.replace(/^\s+/, '')}`;
 }
 
