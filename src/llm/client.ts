@@ -13,8 +13,10 @@
  *   short-circuits to null without HTTP (a dead endpoint is not hammered);
  * - budget used up → null without HTTP, one note.
  */
-import { ChatOpenAI } from '@langchain/openai';
-import { HumanMessage, SystemMessage, type AIMessage } from '@langchain/core/messages';
+// Loaded on first use: @langchain/openai and the OpenAI SDK cost most of a second at start-up,
+// which every offline run (the default) would otherwise pay.
+import type { ChatOpenAI } from '@langchain/openai';
+import type { AIMessage } from '@langchain/core/messages';
 import type { z } from 'zod';
 import { ConfigSchema, type Config } from '../model/config.js';
 import type { Usage } from '../model/fix-report.js';
@@ -294,10 +296,23 @@ class OpenAiCompatibleClient implements LlmClient {
     this.log?.(message);
   }
 
+  private langchain?: {
+    ChatOpenAI: typeof import('@langchain/openai').ChatOpenAI;
+    HumanMessage: typeof import('@langchain/core/messages').HumanMessage;
+    SystemMessage: typeof import('@langchain/core/messages').SystemMessage;
+  };
+
+  /** Loads LangChain once, before any budget check, so checking and reserving a call stay synchronous. */
+  private async loadLangChain(): Promise<void> {
+    if (this.langchain) return;
+    const [{ ChatOpenAI }, { HumanMessage, SystemMessage }] = await Promise.all([import('@langchain/openai'), import('@langchain/core/messages')]);
+    this.langchain = { ChatOpenAI, HumanMessage, SystemMessage };
+  }
+
   private chat(temperature: number): ChatOpenAI {
     let model = this.models.get(temperature);
     if (!model) {
-      model = new ChatOpenAI({
+      model = new this.langchain!.ChatOpenAI({
         model: this.model,
         apiKey: this.apiKey,
         configuration: { baseURL: this.baseUrl },
@@ -329,6 +344,7 @@ class OpenAiCompatibleClient implements LlmClient {
 
   async structured<T>(request: StructuredRequest<T>): Promise<T | null> {
     if (this.dead || request.signal?.aborted) return null;
+    await this.loadLangChain();
     const promptEstimate = countTokens(request.system) + countTokens(request.user) + 12;
     let badKind: 'malformed' | 'schema' = 'malformed';
     let lastIssue = '';
@@ -363,10 +379,12 @@ class OpenAiCompatibleClient implements LlmClient {
   private async send<T>(request: StructuredRequest<T>, promptEstimate: number): Promise<RawAnswer | null> {
     const { schema: jsonSchema, strict } = modelJsonSchema(request.schema);
     const temperature = request.temperature ?? this.llm.temperature;
+    const { HumanMessage, SystemMessage } = this.langchain!;
     const messages = [new SystemMessage(request.system), new HumanMessage(request.user)];
     let method: StructuredOutputMethod = this.llm.structuredOutput;
+    const chat = this.chat(temperature);
     const build = () =>
-      this.chat(temperature).withStructuredOutput(jsonSchema, {
+      chat.withStructuredOutput(jsonSchema, {
         name: request.schemaName,
         method,
         includeRaw: true,

@@ -1,5 +1,7 @@
 import { isUtf8 } from 'node:buffer';
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+// mailparser (with iconv-lite) is loaded only for mail that needs it: plain single-part mail,
+// most of what a review sees, is read directly and start-up stays short.
+import type { AddressObject, ParsedMail } from 'mailparser';
 import type { Patch, Person } from '../model/changeset.js';
 import { parseDiff, type ParseProblem } from './diff.js';
 import { parsePerson } from './person.js';
@@ -232,6 +234,7 @@ interface MailView {
 }
 
 async function viewWithMailparser(raw: Buffer | string): Promise<MailView> {
+  const { simpleParser } = await import('mailparser');
   const mail: ParsedMail = await simpleParser(raw, { skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true });
   const headers = headerRecord(mail.headerLines);
   const rawText = typeof raw === 'string' ? raw : raw.toString('latin1');
