@@ -55,7 +55,7 @@ export function renderText(report: ReviewReport, context: ReportContext = {}): s
   const bar = '-'.repeat(60);
   for (const patch of report.patches) {
     const findings = report.findings.filter((f) => f.patch === patch.index);
-    if (several) out.push(bar, patch.subject, bar, '');
+    if (several) out.push(bar, patch.subject || `patch ${patch.index + 1}`, bar, '');
     for (const finding of findings) out.push(findingBlock(finding), '');
     if (several) {
       const lines = context.changeset?.patches[patch.index]?.lineCount;
@@ -72,7 +72,7 @@ export function renderText(report: ReviewReport, context: ReportContext = {}): s
   if (report.notes.length > 0) out.push('');
   out.push(totalsLine(report.findings, report.totals.lines));
   if (report.findings.length === 0) {
-    const only = report.patches.length === 1 ? report.patches[0]?.subject : undefined;
+    const only = report.patches.length === 1 ? report.patches[0]?.subject || report.inputs[0] : undefined;
     out.push('', cleanLine(only ?? (report.patches.length === 0 ? 'The input' : 'The series')));
   }
   return `${out.join('\n')}\n`;

@@ -1,0 +1,365 @@
+/**
+ * The localizer agent's node: where is the fault?
+ *
+ * Offline: per-test line coverage of the workspace (src/debug/coverage-*), Ochiai ranking
+ * (src/debug/sbfl), lines grouped by their enclosing function (src/debug/ast), then the local
+ * variables of the top suspect functions traced during one failing test (src/debug/trace-*).
+ * Without coverage (a crash before any test ran, an unsupported runner) it falls back to the
+ * frames of the failure's stack trace, then to every function of the project's source files.
+ * Test files are never suspects.
+ *
+ * With a model (`debugContext(config).llm` non-null): the ranking, the traced values, an outline
+ * of the sources and the suspect code go to `localizeWithModel` (./llm.ts); the lines it names
+ * move to the top of the ranking (score raised to the best SBFL score), with its reason.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, relative } from 'node:path';
+import type { LangGraphRunnableConfig } from '@langchain/langgraph';
+import { functionsIn, enclosingFunction, languageOf, outline } from '../../src/debug/ast.js';
+import { collectNodeCoverage } from '../../src/debug/coverage-node.js';
+import { collectPythonCoverage } from '../../src/debug/coverage-python.js';
+import { rankBySbfl } from '../../src/debug/sbfl.js';
+import { traceVariables } from '../../src/debug/trace-node.js';
+import type { CoverageMatrix, FunctionSpan, Language, RankedLine, RunnerKind, TestCase, VariableTrace } from '../../src/debug/types.js';
+import {
+  analysisTimeoutMs,
+  debugContext,
+  isTestFile,
+  progress,
+  signalOf,
+  type DebugState,
+  type DebugUpdate,
+  type Suspect,
+} from '../../src/graphs/debug/state.js';
+import type { LlmClient } from '../../src/llm/types.js';
+import { localizeWithModel } from './llm.js';
+
+/** How many lines the ranking keeps, and how many functions get traced. */
+export const TOP_LINES = 40;
+export const TRACED_FUNCTIONS = 3;
+/** Score of the lines the static fallback adds (every line of every function). */
+const STATIC_SCORE = 0.01;
+
+export interface FunctionSuspect {
+  span: FunctionSpan;
+  /** Best line score inside the function. */
+  score: number;
+  lines: RankedLine[];
+}
+
+/** Group ranked lines by enclosing function, best function first (lines outside any function are dropped). */
+export function groupByFunction(ranked: RankedLine[], spans: FunctionSpan[]): FunctionSuspect[] {
+  const groups = new Map<string, FunctionSuspect>();
+  for (const r of ranked) {
+    const fn = enclosingFunction(spans, r.line, r.file);
+    if (!fn) continue;
+    const key = `${fn.file}:${fn.startLine}:${fn.name}`;
+    const g = groups.get(key);
+    if (g) {
+      g.lines.push(r);
+      g.score = Math.max(g.score, r.score);
+    } else groups.set(key, { span: fn, score: r.score, lines: [r] });
+  }
+  return [...groups.values()].sort((a, b) => b.score - a.score || b.lines.length - a.lines.length);
+}
+
+/** The report's suspects: top lines with a sentence on how the score came about. */
+export function toSuspects(ranked: RankedLine[], totalFailed: number, max = 10): Suspect[] {
+  return ranked.slice(0, max).map((r) => {
+    const s: Suspect = {
+      file: r.file,
+      line: r.line,
+      score: Math.round(r.score * 1000) / 1000,
+      why:
+        r.failedCover + r.passedCover > 0
+          ? `executed by ${r.failedCover} of ${totalFailed} failing test${totalFailed === 1 ? '' : 's'} and ${r.passedCover} passing test${r.passedCover === 1 ? '' : 's'}`
+          : 'named in the failure or part of a suspect function (no coverage)',
+    };
+    if (r.functionName) s.functionName = r.functionName;
+    return s;
+  });
+}
+
+const SKIP_DIRS = new Set(['node_modules', '.git', '.venv', 'venv', 'env', '__pycache__', '.pytest_cache', 'dist', 'build', 'coverage', '.tox']);
+
+/** Project source files of the language (relative paths, tests excluded), at most `limit`. */
+export function sourceFiles(dir: string, lang: Language, limit = 200): string[] {
+  const out: string[] = [];
+  const walk = (abs: string, rel: string, depth: number) => {
+    if (depth > 8 || out.length >= limit) return;
+    let names: string[];
+    try {
+      names = readdirSync(abs).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (out.length >= limit) return;
+      if (SKIP_DIRS.has(name) || name.startsWith('.')) continue;
+      const childAbs = join(abs, name);
+      const childRel = rel ? `${rel}/${name}` : name;
+      let st;
+      try {
+        st = statSync(childAbs);
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) walk(childAbs, childRel, depth + 1);
+      else {
+        const l = languageOf(childRel);
+        const same = lang === 'python' ? l === 'python' : l === 'javascript' || l === 'typescript';
+        if (same && !isTestFile(childRel) && !/\.d\.[cm]?ts$/.test(childRel) && !/\.config\.[cm]?[jt]s$/.test(childRel)) out.push(childRel);
+      }
+    }
+  };
+  walk(dir, '', 0);
+  return out;
+}
+
+/** `file:line` frames of stack traces in the failure output, relative to dir, project sources only. */
+export function stackFrames(text: string, dir: string): { file: string; line: number }[] {
+  const frames: { file: string; line: number }[] = [];
+  const push = (file: string, line: number) => {
+    let f = file.replace(/^file:\/\//, '');
+    if (isAbsolute(f)) f = relative(dir, f);
+    f = f.replace(/\\/g, '/').replace(/^\.\//, '');
+    if (f.startsWith('..') || isTestFile(f) || f.includes('node_modules/') || !languageOf(f)) return;
+    if (!existsSync(join(dir, f))) return;
+    if (!frames.some((x) => x.file === f && x.line === line)) frames.push({ file: f, line });
+  };
+  for (const m of text.matchAll(/File "([^"]+)", line (\d+)/g)) push(m[1]!, Number(m[2]));
+  // pytest's short form: "src/calc.py:12: in add"
+  for (const m of text.matchAll(/^([\w./-]+\.py):(\d+):/gm)) push(m[1]!, Number(m[2]));
+  for (const m of text.matchAll(/\(?((?:file:\/\/)?[\w./@-]+\.[cm]?[jt]sx?):(\d+):\d+\)?/g)) push(m[1]!, Number(m[2]));
+  return frames;
+}
+
+async function collectCoverage(
+  dir: string,
+  lang: Language,
+  command: string,
+  runner: RunnerKind,
+  tests: TestCase[],
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  env: Record<string, string>,
+): Promise<CoverageMatrix | null> {
+  if (lang === 'python') {
+    return collectPythonCoverage(dir, command, { timeoutMs, env, ...(signal ? { signal } : {}) });
+  }
+  return collectNodeCoverage(dir, command, runner, {
+    timeoutMs,
+    env,
+    budgetMs: timeoutMs * 3,
+    ...(tests.length > 0 ? { tests } : {}),
+    ...(signal ? { signal } : {}),
+  });
+}
+
+/** Exact code around suspects: the enclosing function (up to 80 lines), else ±8 lines. */
+export async function codeWindows(
+  dir: string,
+  places: { file: string; line: number }[],
+  functions: FunctionSpan[],
+  max = 5,
+): Promise<{ file: string; startLine: number; code: string }[]> {
+  const out: { file: string; startLine: number; code: string }[] = [];
+  const texts = new Map<string, string[]>();
+  for (const p of places) {
+    if (out.length >= max) break;
+    let lines = texts.get(p.file);
+    if (!lines) {
+      try {
+        lines = (await readFile(join(dir, p.file), 'utf8')).split('\n');
+      } catch {
+        continue;
+      }
+      texts.set(p.file, lines);
+    }
+    const fn = enclosingFunction(functions, p.line, p.file);
+    let start = fn ? fn.startLine : Math.max(1, p.line - 8);
+    let end = fn ? Math.min(fn.endLine, fn.startLine + 79) : Math.min(lines.length, p.line + 8);
+    if (p.line > end) {
+      start = Math.max(1, p.line - 8);
+      end = Math.min(lines.length, p.line + 8);
+    }
+    if (out.some((w) => w.file === p.file && w.startLine <= p.line && p.line < w.startLine + w.code.split('\n').length)) continue;
+    out.push({ file: p.file, startLine: start, code: lines.slice(start - 1, end).join('\n') + '\n' });
+  }
+  return out;
+}
+
+/** The model's opinion, merged into the ranking: named lines first, at the best SBFL score. */
+async function askModel(
+  llm: LlmClient,
+  state: DebugState,
+  dir: string,
+  lang: Language,
+  ranked: RankedLine[],
+  failing: TestCase[],
+  functions: FunctionSpan[],
+  trace: VariableTrace | null,
+  signal: AbortSignal | undefined,
+): Promise<{ ranked: RankedLine[]; reasons: Map<string, string>; note?: string }> {
+  const files = sourceFiles(dir, lang, 200);
+  const texts: { path: string; text: string; lang: Language }[] = [];
+  for (const f of files) {
+    try {
+      texts.push({ path: f, text: await readFile(join(dir, f), 'utf8'), lang: languageOf(f) ?? lang });
+    } catch {
+      // unreadable: left out of the outline
+    }
+  }
+  const answer = await localizeWithModel(llm, {
+    failingTests: failing,
+    testOutput: state.baseline?.output ?? '',
+    ranking: ranked.slice(0, 25),
+    outline: await outline(texts, 60_000),
+    suspectCode: await codeWindows(dir, ranked.slice(0, 10), functions),
+    traces: trace ? [trace] : [],
+    ...(signal ? { signal } : {}),
+  });
+  const reasons = new Map<string, string>();
+  if (!answer || answer.locations.length === 0) return { ranked, reasons };
+  const top = Math.max(ranked[0]?.score ?? 0, 0.5);
+  const named: RankedLine[] = [];
+  for (const loc of answer.locations) {
+    if (!existsSync(join(dir, loc.file)) || isTestFile(loc.file)) continue;
+    const have = ranked.find((r) => r.file === loc.file && r.line === loc.line);
+    named.push(have ? { ...have, score: Math.max(have.score, top) } : { file: loc.file, line: loc.line, score: top, failedCover: 0, passedCover: 0 });
+    reasons.set(`${loc.file}:${loc.line}`, loc.reason);
+  }
+  const rest = ranked.filter((r) => !reasons.has(`${r.file}:${r.line}`));
+  return { ranked: [...named, ...rest], reasons, note: `model localization: ${answer.reasoning.split('\n')[0]?.slice(0, 200) ?? ''}` };
+}
+
+export async function localize(state: DebugState, config: LangGraphRunnableConfig): Promise<DebugUpdate> {
+  const ws = state.workspace;
+  const baseline = state.baseline;
+  if (!ws || !baseline) return { outcome: 'error', error: 'localize: no workspace' };
+  const lang = state.language ?? ws.language;
+  const signal = signalOf(config);
+  const notes: string[] = [];
+  const update: DebugUpdate = {};
+
+  // 1. Coverage + Ochiai.
+  progress(config, { stage: 'localize', message: 'collecting per-test coverage' });
+  let matrix: CoverageMatrix | null = null;
+  try {
+    matrix = await collectCoverage(ws.dir, lang, state.input.testCommand, state.runner, baseline.tests, analysisTimeoutMs(state), signal, state.runEnv);
+  } catch (error) {
+    notes.push(`coverage failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  }
+  let failing = state.failing;
+  if (matrix && failing.length === 0 && matrix.tests.some((t) => t.failed)) {
+    // The baseline gave no per-test results (it hung or crashed): the instrumented run did.
+    failing = matrix.tests.filter((t) => t.failed).map((t) => ({ id: t.id, name: t.id, status: 'failed' as const }));
+    update.failing = failing;
+    if (baseline.tests.length === 0) {
+      update.baseline = {
+        ...baseline,
+        tests: matrix.tests.map((t) => ({ id: t.id, name: t.id, status: t.failed ? ('failed' as const) : ('passed' as const) })),
+      };
+    }
+  }
+  const totalFailed = matrix ? matrix.tests.filter((t) => t.failed).length : 0;
+  let ranked = matrix ? rankBySbfl(matrix) : [];
+  ranked = ranked.filter((r) => !isTestFile(r.file) && languageOf(r.file) !== null && existsSync(join(ws.dir, r.file)));
+
+  // 2. Fallbacks: the failure's stack frames, then every function of the project's sources.
+  if (ranked.length === 0) {
+    const text = [baseline.output, ...failing.map((t) => t.message ?? '')].join('\n');
+    const frames = stackFrames(text, ws.dir);
+    ranked = frames.map((f, i) => ({ file: f.file, line: f.line, score: Math.max(0.1, 0.5 - i * 0.05), failedCover: 0, passedCover: 0 }));
+    notes.push('no coverage of the failing tests: suspects come from the stack trace and the source files');
+  }
+
+  // 3. Group by enclosing function.
+  const spansByFile = new Map<string, FunctionSpan[]>();
+  const spansOf = async (file: string): Promise<FunctionSpan[]> => {
+    let spans = spansByFile.get(file);
+    if (!spans) {
+      const fl = languageOf(file) ?? lang;
+      try {
+        spans = await functionsIn(file, fl, await readFile(join(ws.dir, file), 'utf8'));
+      } catch {
+        spans = [];
+      }
+      spansByFile.set(file, spans);
+    }
+    return spans;
+  };
+  for (const file of new Set(ranked.map((r) => r.file))) await spansOf(file);
+  if (ranked.length === 0) {
+    // Static fallback: every line of every function in the project's sources, weakly scored.
+    const seen = new Set(ranked.map((r) => `${r.file}:${r.line}`));
+    for (const file of sourceFiles(ws.dir, lang, 50)) {
+      for (const span of await spansOf(file)) {
+        for (let line = span.startLine + 1; line <= span.endLine; line++) {
+          if (seen.has(`${file}:${line}`)) continue;
+          seen.add(`${file}:${line}`);
+          ranked.push({ file, line, score: STATIC_SCORE, failedCover: 0, passedCover: 0 });
+        }
+      }
+    }
+  }
+  const allSpans = [...spansByFile.values()].flat();
+  for (const r of ranked) {
+    const fn = enclosingFunction(allSpans, r.line, r.file);
+    if (fn) r.functionName = fn.name;
+  }
+  const groups = groupByFunction(ranked, allSpans);
+  const suspectFunctions = groups.slice(0, TRACED_FUNCTIONS).map((g) => g.span);
+  const strong = ranked.filter((r) => r.score > STATIC_SCORE);
+  const suspects = toSuspects(strong.length > 0 ? strong : ranked, totalFailed);
+  progress(config, {
+    stage: 'localize',
+    message:
+      suspects.length > 0
+        ? `top suspects: ${suspects
+            .slice(0, 3)
+            .map((s) => `${s.file}:${s.line} (${s.score.toFixed(2)})`)
+            .join(', ')}`
+        : 'no suspect lines found',
+  });
+
+  // 4. Trace the top suspect functions' variables during one failing test.
+  let trace: VariableTrace | null = null;
+  const test = failing[0];
+  if (test && suspectFunctions.length > 0 && !signal?.aborted) {
+    progress(config, { stage: 'localize', message: `tracing ${suspectFunctions.map((f) => f.name).join(', ')} during ${test.id}` });
+    try {
+      const which: { id: string; file?: string } = { id: test.id };
+      if (test.file) which.file = test.file;
+      trace = await traceVariables(ws.dir, lang, state.input.testCommand, state.runner, which, suspectFunctions, {
+        timeoutMs: analysisTimeoutMs(state),
+        env: state.runEnv,
+      });
+    } catch (error) {
+      notes.push(`tracing failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    }
+  }
+
+  // 5. The model's opinion, when there is a model.
+  const llm = debugContext(config).llm;
+  if (llm && !llm.exhausted() && !signal?.aborted) {
+    progress(config, { stage: 'localize', message: `asking ${llm.model} where the fault is` });
+    const asked = await askModel(llm, state, ws.dir, lang, ranked, failing, allSpans, trace, signal);
+    if (asked.reasons.size > 0) {
+      ranked = asked.ranked;
+      for (const r of ranked) {
+        const fn = r.functionName ? undefined : enclosingFunction(allSpans, r.line, r.file);
+        if (fn) r.functionName = fn.name;
+      }
+      const merged = toSuspects(ranked.filter((r) => r.score > STATIC_SCORE || asked.reasons.has(`${r.file}:${r.line}`)), totalFailed).map((s) => {
+        const reason = asked.reasons.get(`${s.file}:${s.line}`);
+        return reason ? { ...s, why: `named by the model: ${reason}; ${s.why}` } : s;
+      });
+      suspects.splice(0, suspects.length, ...merged);
+      if (asked.note) notes.push(asked.note);
+    }
+  }
+
+  return { ...update, ranked: ranked.slice(0, 400), suspects, suspectFunctions, trace, notes };
+}

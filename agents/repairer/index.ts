@@ -1,0 +1,186 @@
+/**
+ * The repairer agent's node: hand validate the next batch of candidate patches.
+ *
+ * Candidates come in rounds, each used once, until one passes or nothing is left:
+ *   1. `mutation:top`  — mutation operators (src/debug/mutate) over the most suspicious lines
+ *   2. `mutation:wide` — the same over every ranked line (and the suspect functions' bodies)
+ * Within the queue: most suspicious line first, then the operator's priority, then the smallest
+ * edit. Test files are never patched. No candidate (same file, same new text) is queued twice.
+ *
+ * With a model (`debugContext(config).llm` non-null) two more rounds ask `repairWithModel`
+ * (./llm.ts) for SEARCH/REPLACE edits, turned into whole-file candidates (`operator: 'llm'`):
+ * `llm:1` after the top mutations (the suspects, their code, the trace, what failed so far) and
+ * `llm:2` after the wide mutations (with every attempt so far). Offline they are skipped.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LangGraphRunnableConfig } from '@langchain/langgraph';
+import { languageOf } from '../../src/debug/ast.js';
+import { generateCandidates } from '../../src/debug/mutate.js';
+import type { Candidate, FunctionSpan, RankedLine } from '../../src/debug/types.js';
+import { debugContext, isTestFile, progress, signalOf, type DebugState, type DebugUpdate } from '../../src/graphs/debug/state.js';
+import type { LlmClient } from '../../src/llm/types.js';
+import { codeWindows } from '../localizer/index.js';
+import { repairWithModel, samplesToCandidates } from './llm.js';
+
+/** Model answers asked for per llm round. */
+export const LLM_SAMPLES = 3;
+
+export const BATCH_SIZE = 8;
+export const ROUNDS = ['mutation:top', 'llm:1', 'mutation:wide', 'llm:2'] as const;
+export type Round = (typeof ROUNDS)[number];
+
+/** How many lines count as "top", and how many candidates a round may produce. */
+const TOP_LINE_COUNT = 12;
+const MAX_TOP = 80;
+const MAX_WIDE = 200;
+
+export function candidateKey(c: Pick<Candidate, 'file' | 'newSource'>): string {
+  return `${c.file}#${createHash('sha1').update(c.newSource).digest('hex').slice(0, 16)}`;
+}
+
+/** The lines a round works on, per file, with their scores. */
+export function linesForRound(round: 'mutation:top' | 'mutation:wide', ranked: RankedLine[], functions: FunctionSpan[]): Map<string, { line: number; score: number }[]> {
+  const byFile = new Map<string, { line: number; score: number }[]>();
+  const add = (file: string, line: number, score: number) => {
+    if (isTestFile(file)) return;
+    const list = byFile.get(file) ?? [];
+    const prev = list.find((l) => l.line === line);
+    if (prev) prev.score = Math.max(prev.score, score);
+    else list.push({ line, score });
+    byFile.set(file, list);
+  };
+  if (round === 'mutation:top') {
+    const best = ranked[0]?.score ?? 0;
+    const top = ranked.filter((r, i) => i < TOP_LINE_COUNT || (r.score >= best && best > 0));
+    for (const r of top) add(r.file, r.line, r.score);
+  } else {
+    for (const r of ranked) add(r.file, r.line, r.score);
+    // Lines of the suspect functions that no failing test reached (a missing base case, say).
+    for (const f of functions) for (let l = f.startLine; l <= f.endLine; l++) add(f.file, l, 0);
+  }
+  return byFile;
+}
+
+/** Order candidates across files: the line's global rank, then the mutator's own priority (operator, size). */
+export function orderCandidates(cands: Candidate[], ranked: RankedLine[]): Candidate[] {
+  const scoreOf = new Map<string, number>();
+  for (const r of ranked) {
+    const k = `${r.file}:${r.line}`;
+    scoreOf.set(k, Math.max(scoreOf.get(k) ?? 0, r.score));
+  }
+  const distinct = [...new Set([...scoreOf.values(), 0])].sort((a, b) => b - a);
+  const rank = (c: Candidate) => distinct.indexOf(scoreOf.get(`${c.file}:${c.line}`) ?? 0);
+  return cands
+    .map((c) => ({ c, key: rank(c) * 10_000 + (c.priority % 10_000) }))
+    .sort((a, b) => a.key - b.key || a.c.file.localeCompare(b.c.file) || a.c.line - b.c.line)
+    .map(({ c }) => c);
+}
+
+/** Test files of the workspace (the model must never edit them). */
+function testFilesOf(state: DebugState): string[] {
+  const ids = [...(state.baseline?.tests ?? []), ...state.failing];
+  return [...new Set(ids.map((t) => t.file ?? t.id.split('::')[0]!.split(' > ')[0]!).filter((f) => isTestFile(f)))];
+}
+
+async function modelRound(state: DebugState, llm: LlmClient, signal: AbortSignal | undefined): Promise<Candidate[]> {
+  const ws = state.workspace;
+  if (!ws || llm.exhausted()) return [];
+  const places = state.suspects.slice(0, 5);
+  const windows = await codeWindows(ws.dir, places, state.suspectFunctions);
+  if (windows.length === 0) return [];
+  const samples = await repairWithModel(llm, {
+    locations: places.map((p) => ({ file: p.file, line: p.line, reason: p.why })),
+    windows,
+    testOutput: state.baseline?.output ?? '',
+    traces: state.trace ? [state.trace] : [],
+    previousAttempts: state.tried.slice(-6).map((t) => ({ edits: `${t.file}:${t.line} ${t.description}`, testOutput: `${t.verdict}: ${t.detail}` })),
+    samples: LLM_SAMPLES,
+    testFiles: testFilesOf(state),
+    ...(signal ? { signal } : {}),
+  });
+  const sources: Record<string, string> = {};
+  for (const file of new Set(samples.flatMap((s) => s.edits.map((e) => e.file)))) {
+    try {
+      sources[file] = await readFile(join(ws.dir, file), 'utf8');
+    } catch {
+      // the model named a file that does not exist: its edits will not apply
+    }
+  }
+  const { candidates } = await samplesToCandidates(samples, sources);
+  return candidates;
+}
+
+async function mutationRound(state: DebugState, round: 'mutation:top' | 'mutation:wide'): Promise<Candidate[]> {
+  const ws = state.workspace;
+  if (!ws) return [];
+  const byFile = linesForRound(round, state.ranked, state.suspectFunctions);
+  const max = round === 'mutation:top' ? MAX_TOP : MAX_WIDE;
+  const out: Candidate[] = [];
+  for (const [file, lines] of byFile) {
+    const lang = languageOf(file);
+    if (!lang) continue;
+    let source: string;
+    try {
+      source = await readFile(join(ws.dir, file), 'utf8');
+    } catch {
+      continue;
+    }
+    try {
+      out.push(...(await generateCandidates({ file, lang, source, lines, maxCandidates: max })));
+    } catch {
+      // A file the parser cannot handle: no mutations there.
+    }
+  }
+  return orderCandidates(out, state.ranked).slice(0, max);
+}
+
+export async function repair(state: DebugState, config: LangGraphRunnableConfig): Promise<DebugUpdate> {
+  let queue = state.queue;
+  const rounds = [...state.repairRounds];
+  const seen = new Set(state.seen);
+  const newKeys: string[] = [];
+  let produced = state.produced;
+
+  // Refill from the next round until something new comes up or the rounds are used up.
+  while (queue.length === 0) {
+    const round = ROUNDS.find((r) => !rounds.includes(r));
+    if (!round) break;
+    rounds.push(round);
+    let offered: Candidate[];
+    if (round.startsWith('llm')) {
+      const llm = debugContext(config).llm;
+      if (!llm || llm.exhausted()) continue;
+      progress(config, { stage: 'repair', message: `asking ${llm.model} for patches (${round})` });
+      offered = await modelRound(state, llm, signalOf(config));
+    } else {
+      progress(config, { stage: 'repair', message: `generating candidates (${round})` });
+      offered = await mutationRound(state, round as 'mutation:top' | 'mutation:wide');
+    }
+    const fresh: Candidate[] = [];
+    for (const c of offered) {
+      if (isTestFile(c.file)) continue;
+      const key = candidateKey(c);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      newKeys.push(key);
+      fresh.push(c);
+    }
+    produced += fresh.length;
+    queue = fresh;
+    progress(config, { stage: 'repair', message: `${fresh.length} new candidate${fresh.length === 1 ? '' : 's'} from ${round}` });
+  }
+
+  const batch = queue.slice(0, BATCH_SIZE);
+  const rest = queue.slice(BATCH_SIZE);
+  return {
+    batch,
+    queue: rest,
+    repairRounds: rounds,
+    // Nothing after this batch: no queued candidate and no round left.
+    repairExhausted: rest.length === 0 && ROUNDS.every((r) => rounds.includes(r)),
+    produced,
+    seen: newKeys,
+  };
+}

@@ -1,0 +1,306 @@
+/**
+ * `rubberduck fix [--repo DIR] --test "CMD" [--offline] [--json FILE] [--apply]
+ *                 [--max-seconds N] [--test-timeout S] [--max-llm-calls N] [--max-tokens N]`
+ *
+ * Runs the debug graph (src/graphs/debug) on an isolated copy of the repository, prints progress
+ * on stderr, then the validated patch and the explanation on stdout.
+ * Exit: 0 fixed, 1 not fixed, 2 unusable input (not a git repository, a test command that cannot
+ * run, a test command that already passes), 130/143 on SIGINT/SIGTERM.
+ * Without --apply the user's tree, index, branches and stash are never touched.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildDebugGraph, RECURSION_LIMIT } from '../graphs/debug/index.js';
+import type { DebugContext, DebugInput, DebugState, ProgressEvent } from '../graphs/debug/state.js';
+import { killAllGroups } from '../debug/process.js';
+import type { Workspace } from '../debug/types.js';
+import { applyPatchToOrigin, repoInfo } from '../debug/workspace.js';
+import { createLlmClient } from '../llm/client.js';
+import type { LlmClient } from '../llm/types.js';
+import { FixReportSchema, type FixReport } from '../model/fix-report.js';
+import { EXIT_FINDINGS, EXIT_OK, UsageError } from './errors.js';
+
+export const DEFAULT_MAX_SECONDS = 120;
+export const DEFAULT_TEST_TIMEOUT_SECONDS = 30;
+
+const HELP = `usage: rubberduck fix [--repo DIR] --test "CMD" [options]
+
+Find and fix the fault behind a failing test command, in an isolated copy of the repository.
+
+options:
+  --repo DIR           the project (a git work tree or a folder inside one; default: .)
+  --test "CMD"         the test command, run by /bin/sh in DIR (pytest, node --test, vitest, jest, npm test)
+  --offline            do not use a language model even when one is configured
+  --json FILE          write the FixReport as JSON to FILE
+  --apply              apply the validated patch to the working tree (never without a fix)
+  --max-seconds N      wall-clock budget of the whole run (default ${DEFAULT_MAX_SECONDS})
+  --test-timeout S     longest single run of the test command (default ${DEFAULT_TEST_TIMEOUT_SECONDS})
+  --max-llm-calls N    at most N model calls
+  --max-tokens N       at most N prompt + completion tokens
+
+exit: 0 fixed, 1 not fixed, 2 unusable input (including a test command that already passes)`;
+
+export interface FixOptions {
+  repo: string;
+  test: string;
+  offline: boolean;
+  json?: string;
+  apply: boolean;
+  maxSeconds: number;
+  testTimeoutSeconds: number;
+  maxLlmCalls?: number;
+  maxTokens?: number;
+  help: boolean;
+}
+
+function positive(name: string, value: string | undefined, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`expects a positive ${integer ? 'integer' : 'number'}, got '${value}'`, `--${name}`);
+  }
+  return n;
+}
+
+export function parseFixArgs(argv: string[]): FixOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        repo: { type: 'string' },
+        test: { type: 'string', short: 't' },
+        offline: { type: 'boolean', default: false },
+        json: { type: 'string' },
+        apply: { type: 'boolean', default: false },
+        'max-seconds': { type: 'string' },
+        'test-timeout': { type: 'string' },
+        'max-llm-calls': { type: 'string' },
+        'max-tokens': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`${message.split('\n')[0]} (try 'rubberduck fix --help')`, 'fix');
+  }
+  const v = parsed.values;
+  const help = v.help ?? false;
+  if (!help && (v.test === undefined || !v.test.trim())) throw new UsageError('a test command is required (--test "CMD")', 'fix');
+  const opts: FixOptions = {
+    repo: resolve(v.repo ?? '.'),
+    test: v.test ?? '',
+    offline: v.offline ?? false,
+    apply: v.apply ?? false,
+    maxSeconds: positive('max-seconds', v['max-seconds'], false) ?? DEFAULT_MAX_SECONDS,
+    testTimeoutSeconds: positive('test-timeout', v['test-timeout'], false) ?? DEFAULT_TEST_TIMEOUT_SECONDS,
+    help,
+  };
+  if (v.json !== undefined) opts.json = resolve(v.json);
+  const calls = positive('max-llm-calls', v['max-llm-calls'], true);
+  if (calls !== undefined) opts.maxLlmCalls = calls;
+  const tokens = positive('max-tokens', v['max-tokens'], true);
+  if (tokens !== undefined) opts.maxTokens = tokens;
+  return opts;
+}
+
+/**
+ * Progress on stderr. On a terminal every event shows at once. Otherwise the events of the
+ * prepare stage are held until it succeeds, so that unusable input (a missing command, a passing
+ * suite) still ends with exactly one line on stderr.
+ */
+export class ProgressPrinter {
+  private held: string[] = [];
+  private live: boolean;
+  /** Set once an event after the prepare stage went out. */
+  private released = false;
+
+  constructor(private readonly out: NodeJS.WritableStream & { isTTY?: boolean }) {
+    this.live = !!out.isTTY;
+  }
+
+  static format(e: ProgressEvent): string {
+    return `rubberduck fix [${e.stage}] ${e.message}`;
+  }
+
+  event(e: ProgressEvent): void {
+    const line = ProgressPrinter.format(e);
+    // Held: the prepare stage, and the report that follows it directly (nothing to fix).
+    if (!this.live && !this.released && (e.stage === 'prepare' || e.stage === 'report')) {
+      this.held.push(line);
+      return;
+    }
+    this.released = true;
+    this.flush();
+    this.out.write(`${line}\n`);
+  }
+
+  /** Print what was held (prepare went through). */
+  flush(): void {
+    if (this.held.length === 0) return;
+    this.out.write(this.held.map((l) => `${l}\n`).join(''));
+    this.held = [];
+  }
+}
+
+/**
+ * Everything this run puts in the temp directory (the workspace, the runners' reports, the
+ * tests' own temp files) goes into one private folder, removed on any exit — also on Ctrl-C,
+ * when finally blocks do not run.
+ */
+function privateTmp(): string {
+  const base = tmpdir();
+  const dir = mkdtempSync(join(base, 'rubberduck-fix-'));
+  process.env.TMPDIR = dir;
+  process.env.TMP = dir;
+  process.env.TEMP = dir;
+  process.on('exit', () => {
+    killAllGroups();
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // best effort on the way out
+    }
+  });
+  return dir;
+}
+
+let signalsInstalled = false;
+/** Ctrl-C / SIGTERM: stop at once; the 'exit' handlers kill the test runs and remove the copy. */
+function installSignals(controller: AbortController): void {
+  if (signalsInstalled) return;
+  signalsInstalled = true;
+  for (const [sig, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
+    process.on(sig, () => {
+      controller.abort();
+      process.stderr.write(`\nrubberduck: interrupted (${sig}); the repository is unchanged\n`);
+      process.exit(code);
+    });
+  }
+}
+
+function makeLlm(opts: FixOptions, log: (m: string) => void): LlmClient | null {
+  if (opts.offline) return null;
+  const budget: { maxCalls?: number; maxTokens?: number } = {};
+  if (opts.maxLlmCalls !== undefined) budget.maxCalls = opts.maxLlmCalls;
+  if (opts.maxTokens !== undefined) budget.maxTokens = opts.maxTokens;
+  return createLlmClient({ budget, log });
+}
+
+async function writeJson(file: string, report: FixReport): Promise<void> {
+  const valid = FixReportSchema.parse(report);
+  mkdirSync(dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(valid, null, 2)}\n`);
+}
+
+function errorReport(state: DebugState | undefined, error: unknown, llm: LlmClient | null): FixReport {
+  const before = state?.baseline ? { passed: state.baseline.passed, failed: state.baseline.failed } : { passed: 0, failed: 0 };
+  return {
+    outcome: 'error',
+    patch: '',
+    suspects: (state?.suspects ?? []).map((s) => ({ file: s.file, line: s.line, score: s.score, why: s.why })),
+    explanation: '',
+    tests: { before, after: before },
+    usage: llm?.usage() ?? { llmCalls: 0, promptTokens: 0, completionTokens: 0 },
+    seconds: state ? Math.max(0, (Date.now() - state.startedAt) / 1000) : 0,
+    candidates: { tried: state?.tried.length ?? 0, passing: 0 },
+    error: error instanceof Error ? error.message.split('\n')[0]! : String(error),
+  };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const opts = parseFixArgs(argv);
+  if (opts.help) {
+    process.stdout.write(`${HELP}\n`);
+    return EXIT_OK;
+  }
+  await repoInfo(opts.repo); // UsageError: no such directory / not a git repository
+
+  const controller = new AbortController();
+  installSignals(controller);
+  privateTmp();
+
+  const printer = new ProgressPrinter(process.stderr);
+  const llm = makeLlm(opts, (m) => {
+    if (process.env.RUBBERDUCK_DEBUG) process.stderr.write(`rubberduck: ${m}\n`);
+  });
+  let workspace: Workspace | null = null;
+  const context: DebugContext = {
+    llm,
+    onWorkspace: (ws) => {
+      workspace = ws;
+    },
+  };
+  const input: DebugInput = {
+    repo: opts.repo,
+    testCommand: opts.test,
+    maxSeconds: opts.maxSeconds,
+    testTimeoutMs: Math.round(opts.testTimeoutSeconds * 1000),
+  };
+
+  let final: DebugState | undefined;
+  try {
+    const graph = buildDebugGraph();
+    const stream = await graph.stream(
+      { input, startedAt: Date.now() },
+      {
+        streamMode: ['custom', 'values'],
+        configurable: { rubberduck: context },
+        signal: controller.signal,
+        recursionLimit: RECURSION_LIMIT,
+      },
+    );
+    for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
+      if (mode === 'custom') printer.event(chunk as ProgressEvent);
+      else if (mode === 'values') final = chunk as DebugState;
+    }
+  } catch (error) {
+    // Our own failure (not the user's input): still leave a report behind for tools.
+    if (opts.json && !(error instanceof UsageError) && !controller.signal.aborted) {
+      await writeJson(opts.json, errorReport(final, error, llm)).catch(() => undefined);
+    }
+    throw error;
+  } finally {
+    await (workspace as Workspace | null)?.dispose().catch(() => undefined);
+  }
+
+  const report = final?.fixReport;
+  if (!report) throw new Error('the debug graph ended without a report');
+  if (opts.json) await writeJson(opts.json, report);
+
+  if (report.outcome === 'no-failing-test') {
+    throw new UsageError(`the test command passes (${report.tests.before.passed} passed, none failed): nothing to fix`, opts.test);
+  }
+  printer.flush();
+
+  const out: string[] = [];
+  if (report.outcome === 'fixed') out.push(report.patch.endsWith('\n') ? report.patch : `${report.patch}\n`);
+  out.push(report.explanation);
+  process.stdout.write(out.join('\n'));
+
+  const summary =
+    report.outcome === 'fixed'
+      ? `fixed in ${report.seconds} s after ${report.candidates?.tried ?? 0} candidate(s); tests ${report.tests.before.failed} failing → ${report.tests.after.failed}`
+      : `not fixed in ${report.seconds} s (${report.candidates?.tried ?? 0} candidate(s) tried)`;
+  process.stderr.write(`rubberduck fix: ${summary}\n`);
+
+  if (report.outcome === 'fixed') {
+    if (opts.apply) {
+      await applyPatchToOrigin(opts.repo, report.patch);
+      process.stderr.write(`rubberduck fix: patch applied to ${opts.repo}\n`);
+    }
+    return EXIT_OK;
+  }
+  if (report.error) process.stderr.write(`rubberduck fix: ${report.error.split('\n')[0]}\n`);
+  if (opts.apply) process.stderr.write('rubberduck fix: nothing applied (no validated patch)\n');
+  return EXIT_FINDINGS;
+}

@@ -1,0 +1,68 @@
+/**
+ * The debug graph — wiring only:
+ *
+ *   START → prepare ─┬─(nothing fails)──────────────────────────────┐
+ *                    └→ localize → repair ⇄ validate → explain → report → END
+ *
+ * repair → validate while there is a batch; validate → repair while no candidate has passed,
+ * candidates are left and the budget lasts. The nodes live in ./nodes (prepare, validate, report)
+ * and agents/<name>/index.ts (localize, repair, explain); each does one step and returns an
+ * update of DebugState. Run-time context (the model or null, onWorkspace) rides in
+ * `configurable.rubberduck`; progress goes out on the `custom` stream.
+ */
+import { END, START, StateGraph } from '@langchain/langgraph';
+import { explain } from '../../../agents/explainer/index.js';
+import { localize } from '../../../agents/localizer/index.js';
+import { repair } from '../../../agents/repairer/index.js';
+import { prepare } from './nodes/prepare.js';
+import { report } from './nodes/report.js';
+import { validate } from './nodes/validate.js';
+import { DebugStateAnnotation, remainingMs, type DebugState } from './state.js';
+
+/** Less than this left of the budget is no time to start another candidate. */
+export const MIN_TRY_MS = 1000;
+
+export function afterPrepare(state: Pick<DebugState, 'outcome'>): 'localize' | 'report' {
+  return state.outcome ? 'report' : 'localize';
+}
+
+export function afterLocalize(state: Pick<DebugState, 'outcome'>): 'repair' | 'explain' {
+  return state.outcome === 'error' ? 'explain' : 'repair';
+}
+
+export function afterRepair(
+  state: Pick<DebugState, 'batch' | 'input' | 'startedAt'>,
+  now: number = Date.now(),
+): 'validate' | 'explain' {
+  return state.batch.length > 0 && remainingMs(state, now) >= MIN_TRY_MS ? 'validate' : 'explain';
+}
+
+export function afterValidate(
+  state: Pick<DebugState, 'best' | 'outcome' | 'repairExhausted' | 'input' | 'startedAt'>,
+  now: number = Date.now(),
+): 'repair' | 'explain' {
+  if (state.best || state.outcome === 'error') return 'explain';
+  if (state.repairExhausted) return 'explain';
+  return remainingMs(state, now) >= MIN_TRY_MS ? 'repair' : 'explain';
+}
+
+export function buildDebugGraph() {
+  return new StateGraph(DebugStateAnnotation)
+    .addNode('prepare', prepare)
+    .addNode('localize', localize)
+    .addNode('repair', repair)
+    .addNode('validate', validate)
+    .addNode('explain', explain)
+    .addNode('report', report)
+    .addEdge(START, 'prepare')
+    .addConditionalEdges('prepare', (s) => afterPrepare(s), ['localize', 'report'])
+    .addConditionalEdges('localize', (s) => afterLocalize(s), ['repair', 'explain'])
+    .addConditionalEdges('repair', (s) => afterRepair(s), ['validate', 'explain'])
+    .addConditionalEdges('validate', (s) => afterValidate(s), ['repair', 'explain'])
+    .addEdge('explain', 'report')
+    .addEdge('report', END)
+    .compile();
+}
+
+/** Each repair ⇄ validate cycle is two steps; leave room for a few hundred candidates. */
+export const RECURSION_LIMIT = 1000;

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { afterLocalize, afterPrepare, afterRepair, afterValidate, buildDebugGraph, MIN_TRY_MS } from '../../../src/graphs/debug/index.js';
+import type { DebugInput, PassingPatch } from '../../../src/graphs/debug/state.js';
+import type { Candidate } from '../../../src/debug/types.js';
+
+const input: DebugInput = { repo: '/r', testCommand: 'pytest', maxSeconds: 60, testTimeoutMs: 10_000 };
+const t0 = 1_000_000;
+const cand: Candidate = { file: 'a.py', operator: 'swap-comparison', description: "line 3: '<' → '<='", line: 3, newSource: 'x', priority: 1 };
+const best: PassingPatch = { candidate: cand, patch: 'diff', after: { passed: 3, failed: 0 } };
+
+describe('debug graph routing', () => {
+  it('prepare → report when nothing fails, else → localize', () => {
+    expect(afterPrepare({ outcome: 'no-failing-test' })).toBe('report');
+    expect(afterPrepare({ outcome: null })).toBe('localize');
+  });
+
+  it('localize → repair, or → explain after an error', () => {
+    expect(afterLocalize({ outcome: null })).toBe('repair');
+    expect(afterLocalize({ outcome: 'error' })).toBe('explain');
+  });
+
+  it('repair → validate with a batch and time left, else → explain', () => {
+    expect(afterRepair({ batch: [cand], input, startedAt: t0 }, t0 + 1000)).toBe('validate');
+    expect(afterRepair({ batch: [], input, startedAt: t0 }, t0 + 1000)).toBe('explain');
+    expect(afterRepair({ batch: [cand], input, startedAt: t0 }, t0 + 60_000 - MIN_TRY_MS + 1)).toBe('explain');
+  });
+
+  it('validate → repair while no fix, candidates and budget last; → explain otherwise', () => {
+    const base = { best: null, outcome: null, repairExhausted: false, input, startedAt: t0 };
+    expect(afterValidate(base, t0 + 5000)).toBe('repair');
+    expect(afterValidate({ ...base, best }, t0 + 5000)).toBe('explain');
+    expect(afterValidate({ ...base, repairExhausted: true }, t0 + 5000)).toBe('explain');
+    expect(afterValidate(base, t0 + 59_500)).toBe('explain');
+    expect(afterValidate(base, t0 + 120_000)).toBe('explain');
+    expect(afterValidate({ ...base, outcome: 'error' }, t0 + 5000)).toBe('explain');
+  });
+
+  it('wires prepare → localize → repair ⇄ validate → explain → report', async () => {
+    const g = await buildDebugGraph().getGraphAsync();
+    const edges = g.edges.map((e) => `${e.source}->${e.target}`).sort();
+    expect(edges).toEqual(
+      [
+        '__start__->prepare',
+        'prepare->localize',
+        'prepare->report',
+        'localize->repair',
+        'localize->explain',
+        'repair->validate',
+        'repair->explain',
+        'validate->repair',
+        'validate->explain',
+        'explain->report',
+        'report->__end__',
+      ].sort(),
+    );
+  });
+});

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { countsOf, judge } from '../../../src/graphs/debug/nodes/validate.js';
+import { commandUnusable, baselineFails } from '../../../src/graphs/debug/nodes/prepare.js';
+import { buildReport } from '../../../src/graphs/debug/nodes/report.js';
+import { candidateTimeoutMs, isTestFile, type DebugState } from '../../../src/graphs/debug/state.js';
+import type { TestCase, TestRun } from '../../../src/debug/types.js';
+import { FixReportSchema } from '../../../src/model/fix-report.js';
+
+const tc = (id: string, status: TestCase['status']): TestCase => ({ id, name: id, status });
+function run(tests: TestCase[], extra: Partial<TestRun> = {}): TestRun {
+  return {
+    command: 'pytest',
+    runner: 'pytest',
+    exitCode: tests.some((t) => t.status === 'failed') ? 1 : 0,
+    timedOut: false,
+    durationMs: 500,
+    tests,
+    passed: tests.filter((t) => t.status === 'passed').length,
+    failed: tests.filter((t) => t.status === 'failed').length,
+    output: '',
+    ...extra,
+  };
+}
+
+const baseline = run([tc('a', 'passed'), tc('b', 'failed'), tc('c', 'passed'), tc('flaky', 'failed')]);
+
+describe('judge: a candidate against the baseline', () => {
+  it('passes when every baseline failure passes and nothing regresses', () => {
+    expect(judge(baseline, run([tc('a', 'passed'), tc('b', 'passed'), tc('c', 'passed'), tc('flaky', 'passed')])).verdict).toBe('passed');
+  });
+
+  it('rejects a candidate that leaves a baseline failure failing', () => {
+    const j = judge(baseline, run([tc('a', 'passed'), tc('b', 'passed'), tc('c', 'passed'), tc('flaky', 'failed')]));
+    expect(j.verdict).toBe('still-failing');
+    expect(j.detail).toContain('flaky');
+  });
+
+  it('rejects a regression, also a test that disappeared', () => {
+    expect(judge(baseline, run([tc('a', 'failed'), tc('b', 'passed'), tc('c', 'passed'), tc('flaky', 'passed')])).verdict).toBe('regression');
+    expect(judge(baseline, run([tc('b', 'passed'), tc('c', 'passed'), tc('flaky', 'passed')])).verdict).toBe('regression');
+  });
+
+  it('judges an `only` run by the failing tests alone', () => {
+    expect(judge(baseline, run([tc('b', 'passed'), tc('flaky', 'passed')]), true).verdict).toBe('passed');
+  });
+
+  it('reports a timeout', () => {
+    expect(judge(baseline, run([], { timedOut: true, exitCode: null })).verdict).toBe('timeout');
+  });
+
+  it('falls back to the exit code without per-test results', () => {
+    const bare = run([], { exitCode: 1, failed: 0 });
+    expect(judge(bare, run([], { exitCode: 0 })).verdict).toBe('passed');
+    expect(judge(bare, run([], { exitCode: 1 })).verdict).toBe('still-failing');
+  });
+
+  it('counts a crash without results as one failure', () => {
+    expect(countsOf(run([], { exitCode: 2 }))).toEqual({ passed: 0, failed: 1 });
+    expect(countsOf(baseline)).toEqual({ passed: 2, failed: 2 });
+  });
+});
+
+describe('prepare helpers', () => {
+  it('recognises a command the shell cannot find', () => {
+    expect(commandUnusable(run([], { exitCode: 127, output: '/bin/sh: 1: nosuch: not found' }))).toBe('command not found');
+    expect(commandUnusable(run([], { exitCode: 5 }))).toBe('no tests were collected');
+    expect(commandUnusable(baseline)).toBeNull();
+  });
+
+  it('sees something to fix in failures, crashes and hangs only', () => {
+    expect(baselineFails(baseline)).toBe(true);
+    expect(baselineFails(run([tc('a', 'passed')]))).toBe(false);
+    expect(baselineFails(run([], { timedOut: true, exitCode: null }))).toBe(true);
+    expect(baselineFails(run([], { exitCode: 1 }))).toBe(true);
+  });
+});
+
+describe('state helpers', () => {
+  it('never treats sources as tests, always tests as tests', () => {
+    for (const f of ['tests/test_x.py', 'test_x.py', 'x_test.py', 'conftest.py', 'test/a.test.js', 'src/a.spec.ts', '__tests__/a.js']) {
+      expect(isTestFile(f), f).toBe(true);
+    }
+    for (const f of ['gcd.py', 'src/calc.js', 'lib/testing_utils.py', 'contest.py']) expect(isTestFile(f), f).toBe(false);
+  });
+
+  it('keeps candidate runs short next to a fast baseline, and leashes a hung one', () => {
+    const input = { repo: '/r', testCommand: 'pytest', maxSeconds: 120, testTimeoutMs: 30_000 };
+    const now = 1000;
+    expect(candidateTimeoutMs({ input, startedAt: now, baseline: run([], { durationMs: 400 }), healthyRunMs: null }, false, now)).toBe(5000);
+    const hung = run([], { timedOut: true, durationMs: 30_000 });
+    expect(candidateTimeoutMs({ input, startedAt: now, baseline: hung, healthyRunMs: 600 }, true, now)).toBe(3300);
+    expect(candidateTimeoutMs({ input, startedAt: now, baseline: hung, healthyRunMs: null }, true, now)).toBe(5000);
+    expect(candidateTimeoutMs({ input, startedAt: now, baseline: hung, healthyRunMs: 600 }, false, now)).toBe(30_000);
+  });
+});
+
+describe('report', () => {
+  it('builds a schema-valid FixReport for a run that found nothing', () => {
+    const state: DebugState = {
+      input: { repo: '/r', testCommand: 'pytest', maxSeconds: 10, testTimeoutMs: 5000 },
+      startedAt: 0,
+      language: 'python',
+      runner: 'pytest',
+      workspace: null,
+      baseline,
+      runEnv: {},
+      failing: baseline.tests.filter((t) => t.status === 'failed'),
+      outcome: null,
+      error: null,
+      ranked: [],
+      suspects: [{ file: 'a.py', line: 3, score: 0.7, why: 'executed by 1 of 1 failing test', functionName: 'f' }],
+      suspectFunctions: [],
+      trace: null,
+      queue: [],
+      batch: [],
+      repairRounds: ['mutation:top', 'mutation:wide'],
+      repairExhausted: true,
+      produced: 0,
+      seen: [],
+      tried: [],
+      healthyRunMs: null,
+      best: null,
+      explanation: 'x',
+      fixReport: null,
+      notes: [],
+    };
+    const r = buildReport(state, { llmCalls: 0, promptTokens: 0, completionTokens: 0 }, 1500);
+    expect(FixReportSchema.parse(r)).toEqual(r);
+    expect(r.outcome).toBe('not-fixed');
+    expect(r.patch).toBe('');
+    expect(r.seconds).toBe(1.5);
+    expect(r.tests.after).toEqual(r.tests.before);
+    expect(r.suspects[0]!.why).toContain('in f');
+  });
+});
