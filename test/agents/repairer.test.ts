@@ -82,7 +82,7 @@ describe('repairer: the model round (LLM seam)', () => {
       expect(requests).toEqual(['repairer', 'repairer', 'repairer']);
       expect(update.repairRounds).toEqual(['mutation:top', 'llm:1']);
       expect(update.batch).toHaveLength(1);
-      expect(update.batch![0]).toMatchObject({ file: 'calc.py', operator: 'llm', line: 2, newSource: 'def add(a, b):\n    return a + b\n' });
+      expect((update.batch as Candidate[])[0]).toMatchObject({ file: 'calc.py', operator: 'llm', line: 2, newSource: 'def add(a, b):\n    return a + b\n' });
       expect(update.produced).toBe(6);
 
       // Offline the model rounds are skipped.
