@@ -1,9 +1,11 @@
+import { describe, expect, it } from 'vitest';
 /**
  * Hand-built Patch / ChangeSet objects for the netdev, series and generic rule tests, so the
  * tricky cases can be tested without going through the parser.
  */
 import type { ChangeSet, DiffLine, FilePatch, Hunk, Patch, Series, Subject, Trailer } from '../../src/model/changeset.js';
 import { defaultConfig } from '../../src/model/config.js';
+import { loadChangeSet } from '../../src/parse/index.js';
 import type { Config } from '../../src/model/config.js';
 import type { RuleContext } from '../../src/rules/types.js';
 
@@ -161,4 +163,35 @@ export function runRule(rule: Rule, cs: ChangeSet, config: Config = defaultConfi
   const c = ctx(cs, config);
   if (rule.scope === 'patch') return cs.patches.flatMap((p) => rule.check(p, c));
   return cs.series.flatMap((s) => rule.check(s, c));
+}
+
+/**
+ * The fixture contract every pack keeps: each rule has a `.bad` fixture that triggers it and a
+ * `.good` near miss that must not. `checkInput` asserts what the pack needs of a loaded fixture.
+ */
+export function describePackFixtures(pack: string, rules: readonly Rule[], checkInput: (cs: ChangeSet, config: Config) => void): void {
+  describe(`${pack} pack fixtures`, () => {
+    for (const rule of rules) {
+      describe(rule.id, () => {
+        it('has a well-formed id and doc', () => {
+          expect(rule.id.startsWith(`${pack}/`)).toBe(true);
+          expect(rule.pack).toBe(pack);
+          expect(rule.doc.what && rule.doc.why && rule.doc.fix).toBeTruthy();
+        });
+
+        for (const polarity of ['bad', 'good'] as const) {
+          it(polarity === 'bad' ? '.bad fixture yields a finding' : '.good fixture (near miss) yields none', async () => {
+            const path = fixtureFor(rule, polarity);
+            expect(path, `fixture for ${rule.id}`).toBeDefined();
+            const config = defaultConfig();
+            const cs = await loadChangeSet([path!], { config });
+            checkInput(cs, config);
+            const found = runRule(rule, cs, config);
+            if (polarity === 'bad') expect(found.length, JSON.stringify(found)).toBeGreaterThanOrEqual(1);
+            else expect(found, JSON.stringify(found)).toEqual([]);
+          });
+        }
+      });
+    }
+  });
 }
