@@ -5,7 +5,7 @@
  * endpoint, model and structured-output method, with secrets masked (OPENAI_API_KEY as
  * `sk-…abcd`, a password in OPENAI_BASE_URL as `***`). No network.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from './args.js';
 import { loadConfigWithPath } from '../config/load.js';
 import { maskKey, OFFLINE_NOTE, resolveEndpoint } from '../llm/client.js';
 import type { Config } from '../model/config.js';
@@ -102,22 +102,17 @@ export function renderConfigText(view: ConfigView): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        repo: { type: 'string' },
-        config: { type: 'string' },
-        format: { type: 'string', default: 'text' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0] ?? 'invalid arguments', 'config');
-  }
+  const { values } = parseCommandArgs('config', {
+    args: argv,
+    allowPositionals: false,
+    strict: true,
+    options: {
+      repo: { type: 'string' },
+      config: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return EXIT_OK;

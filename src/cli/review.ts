@@ -1,6 +1,5 @@
 import { existsSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.js';
 import { applyFixes } from '../model/apply-fixes.js';
 import type { ChangeSet } from '../model/changeset.js';
@@ -10,6 +9,7 @@ import { REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { parsePackList } from '../rules/registry.js';
 import type { Pack } from '../rules/types.js';
 import { createProgress } from '../util/progress.js';
+import { parseCommandArgs } from './args.js';
 import { UsageError } from './errors.js';
 
 export const REVIEW_USAGE = `usage: rubberduck review [INPUT…|-] [--repo DIR] [RANGE] [options]
@@ -72,31 +72,25 @@ export interface ReviewArgs {
 
 /** Parse and check `rubberduck review` arguments; problems are UsageErrors naming the argument. */
 export function parseReviewArgs(argv: string[], cwd: string = process.cwd()): ReviewArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        repo: { type: 'string' },
-        format: { type: 'string', default: 'text' },
-        'fail-on': { type: 'string', default: 'error' },
-        rules: { type: 'string' },
-        config: { type: 'string' },
-        output: { type: 'string', short: 'o' },
-        fix: { type: 'string' },
-        offline: { type: 'boolean', default: false },
-        'max-llm-calls': { type: 'string' },
-        'max-tokens': { type: 'string' },
-        progress: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`${message.split('\n')[0]} (try 'rubberduck review --help')`, 'review');
-  }
+  const parsed = parseCommandArgs('review', {
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      repo: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+      'fail-on': { type: 'string', default: 'error' },
+      rules: { type: 'string' },
+      config: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      fix: { type: 'string' },
+      offline: { type: 'boolean', default: false },
+      'max-llm-calls': { type: 'string' },
+      'max-tokens': { type: 'string' },
+      progress: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
   const { values, positionals } = parsed;
   const args: ReviewArgs = {
     inputs: [],

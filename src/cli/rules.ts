@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { allRules } from '../rules/registry.js';
+import { parseCommandArgs } from './args.js';
 import { UsageError } from './errors.js';
 
 export const RULES_USAGE = `usage: rubberduck rules [--format text|json]
@@ -35,17 +35,12 @@ export function renderRulesText(rules: readonly RuleListing[]): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: { format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h', default: false } },
-    }));
-  } catch (error) {
-    throw new UsageError(`${(error instanceof Error ? error.message : String(error)).split('\n')[0]} (try 'rubberduck rules --help')`, 'rules');
-  }
+  const { values } = parseCommandArgs('rules', {
+    args: argv,
+    allowPositionals: false,
+    strict: true,
+    options: { format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h', default: false } },
+  });
   if (values.help) {
     process.stdout.write(`${RULES_USAGE}\n`);
     return 0;
