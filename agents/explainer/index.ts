@@ -7,10 +7,15 @@
  * (./llm.ts) gets the evidence and the offline text as a draft; its five fields replace the draft,
  * and the measured facts (suspects, traced values, test counts) stay below them. No answer (or
  * no model, or no fix) keeps the offline explanation. When the model blames a line the patch
- * does not touch (contradictsPatch), the disagreement is noted in the explanation.
+ * does not touch (contradictsPatch), the disagreement is noted in the explanation and, the first
+ * time, put in `disputed`: the graph (index.ts afterExplain) then sends the run back to the
+ * localizer once. Coming back without a new passing patch, the one put aside (`fallbackBest`)
+ * is restored.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
-import { debugContext, progress, remainingMs, signalOf, type DebugState, type DebugUpdate } from '../../src/graphs/debug/state.js';
+import { debugContext, isTestFile, progress, remainingMs, signalOf, type DebugState, type DebugUpdate } from '../../src/graphs/debug/state.js';
 import { countsOf } from '../../src/graphs/debug/nodes/validate.js';
 import { contradictsPatch, explainWithModel } from './llm.js';
 import { explainOffline, type ExplainInput } from './offline.js';
@@ -40,10 +45,14 @@ export function explainInput(state: DebugState): ExplainInput {
 }
 
 export async function explain(state: DebugState, config: LangGraphRunnableConfig): Promise<DebugUpdate> {
+  // After a round trip to the localizer that found no other passing patch, the first one stands.
+  const restored = !state.best && state.fallbackBest ? state.fallbackBest : null;
+  if (restored) state = { ...state, best: restored };
+  const keep: DebugUpdate = restored ? { best: restored } : {};
   progress(config, { stage: 'explain', message: state.best ? 'explaining the fix' : 'explaining what was found' });
   const offline = explainOffline(explainInput(state));
   const llm = debugContext(config).llm;
-  if (!llm || llm.exhausted() || !state.best) return { explanation: offline };
+  if (!llm || llm.exhausted() || !state.best) return { ...keep, explanation: offline };
 
   progress(config, { stage: 'explain', message: `asking ${llm.model} to explain the fix` });
   const signal = signalOf(config);
@@ -59,11 +68,23 @@ export async function explain(state: DebugState, config: LangGraphRunnableConfig
     offlineExplanation: offline,
     ...(signal ? { signal } : {}),
   });
-  if (!answer) return { explanation: offline };
+  if (!answer) return { ...keep, explanation: offline };
   const parts = [answer.markdown.trim()];
-  if (contradictsPatch(answer.blamed, state.best.patch)) {
-    parts.push(`_Note: the model blames ${answer.blamed!.file}:${answer.blamed!.line}, a line the validated patch does not touch._`);
+  const update: DebugUpdate = { ...keep };
+  if (answer.blamed && contradictsPatch(answer.blamed, state.best.patch)) {
+    const { file, line } = answer.blamed;
+    const again = state.explainerRoundTrips > 0;
+    parts.push(
+      again
+        ? `_Note: the model still blames ${file}:${line}, a line the validated patch does not touch; the model's re-check from there found ${restored ? 'no other passing patch, so the validated one stands' : 'the patch above'}._`
+        : `_Note: the model blames ${file}:${line}, a line the validated patch does not touch._`,
+    );
+    // Worth a round trip only for a real source line and a model with budget left (afterExplain decides).
+    if (!again && !isTestFile(file) && !llm.exhausted() && state.workspace && existsSync(join(state.workspace.dir, file))) {
+      update.disputed = { file, line, reason: answer.why.trim().split('\n')[0]!.slice(0, 300) };
+      progress(config, { stage: 'explain', message: `the model blames ${file}:${line}, which the patch does not touch` });
+    }
   }
   parts.push('## Measurements', offline.trim());
-  return { explanation: `${parts.join('\n\n')}\n` };
+  return { ...update, explanation: `${parts.join('\n\n')}\n` };
 }

@@ -11,6 +11,9 @@
  * With a model (`debugContext(config).llm` non-null): the ranking, the traced values, an outline
  * of the sources and the suspect code go to `localizeWithModel` (./llm.ts); the lines it names
  * move to the top of the ranking (score raised to the best SBFL score), with its reason.
+ *
+ * Sent back by the explainer (state.disputed: its model blames a line the validated patch does not
+ * touch), it only re-ranks: see relocalize.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -234,7 +237,51 @@ async function askModel(
   return { ranked: [...named, ...rest], reasons, note: `model localization: ${answer.reasoning.split('\n')[0]?.slice(0, 200) ?? ''}` };
 }
 
+/**
+ * The explainer's disagreement (state.disputed): its line goes to the top of the ranking and of
+ * the suspects (its function joins the suspect functions), the validated patch is put aside as
+ * `fallbackBest`, and the repair loop starts over with the model's re-check round only
+ * (agents/repairer roundsFor). Nothing is measured again. Counts the round trip.
+ */
+export async function relocalize(state: DebugState, config?: LangGraphRunnableConfig): Promise<DebugUpdate> {
+  const disputed = state.disputed!;
+  const ws = state.workspace;
+  const lang = languageOf(disputed.file) ?? state.language ?? 'python';
+  progress(config, { stage: 'localize', message: `the explainer blames ${disputed.file}:${disputed.line}, which the patch does not touch: moved to the top of the suspects` });
+  let spans: FunctionSpan[] = [];
+  if (ws) {
+    try {
+      spans = await functionsIn(disputed.file, lang, await readFile(join(ws.dir, disputed.file), 'utf8'));
+    } catch {
+      spans = [];
+    }
+  }
+  const fn = enclosingFunction(spans, disputed.line, disputed.file);
+  const top = Math.max(state.ranked[0]?.score ?? 0, state.suspects[0]?.score ?? 0, 0.5);
+  const same = (x: { file: string; line: number }) => x.file === disputed.file && x.line === disputed.line;
+  const had = state.ranked.find(same);
+  const line: RankedLine = had ? { ...had, score: top } : { file: disputed.file, line: disputed.line, score: top, failedCover: 0, passedCover: 0 };
+  if (fn) line.functionName = fn.name;
+  const suspect: Suspect = { file: disputed.file, line: disputed.line, score: Math.round(top * 1000) / 1000, why: `blamed by the explainer: ${disputed.reason}` };
+  if (fn) suspect.functionName = fn.name;
+  const suspectFunctions = fn && !state.suspectFunctions.some((f) => f.file === fn.file && f.startLine === fn.startLine) ? [fn, ...state.suspectFunctions] : state.suspectFunctions;
+  return {
+    ranked: [line, ...state.ranked.filter((r) => !same(r))],
+    suspects: [suspect, ...state.suspects.filter((r) => !same(r))],
+    suspectFunctions,
+    disputed: null,
+    explainerRoundTrips: state.explainerRoundTrips + 1,
+    fallbackBest: state.best,
+    best: null,
+    queue: [],
+    batch: [],
+    repairExhausted: false,
+    notes: [`the explainer blamed ${disputed.file}:${disputed.line}; asked the model again from there`],
+  };
+}
+
 export async function localize(state: DebugState, config: LangGraphRunnableConfig): Promise<DebugUpdate> {
+  if (state.disputed) return relocalize(state, config);
   const ws = state.workspace;
   const baseline = state.baseline;
   if (!ws || !baseline) return { outcome: 'error', error: 'localize: no workspace' };

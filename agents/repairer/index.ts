@@ -8,9 +8,15 @@
  * edit. Test files are never patched. No candidate (same file, same new text) is queued twice.
  *
  * With a model (`debugContext(config).llm` non-null) two more rounds ask `repairWithModel`
- * (./llm.ts) for SEARCH/REPLACE edits, turned into whole-file candidates (`operator: 'llm'`):
- * `llm:1` after the top mutations (the suspects, their code, the trace, what failed so far) and
- * `llm:2` after the wide mutations (with every attempt so far). Offline they are skipped.
+ * (./llm.ts) for SEARCH/REPLACE edits (LLM_SAMPLES samples), turned into whole-file candidates
+ * (`operator: 'llm'`): `llm:1` once the first batch of top mutations has failed (the suspects,
+ * their code, the trace, what failed so far), `llm:2` right after llm:1's patches failed, with
+ * their test output fed back (or, when llm:1 gave nothing, once the top mutations are used up);
+ * `mutation:wide` comes last. The model's candidates go ahead of the queued mutations and are
+ * validated as one batch (then voted on). Offline they are skipped and the order is the mutation
+ * rounds' alone, as before.
+ * After the explainer disputed a validated patch (index.ts afterExplain), the only round left is
+ * RECHECK_ROUND: the model again, with the explainer's line at the top of the suspects.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -19,16 +25,18 @@ import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { languageOf } from '../../src/debug/ast.js';
 import { generateCandidates } from '../../src/debug/mutate.js';
 import type { Candidate, FunctionSpan, RankedLine } from '../../src/debug/types.js';
-import { debugContext, isTestFile, progress, signalOf, type DebugState, type DebugUpdate } from '../../src/graphs/debug/state.js';
+import { debugContext, isTestFile, progress, signalOf, type DebugState, type DebugUpdate, type TriedCandidate } from '../../src/graphs/debug/state.js';
 import type { LlmClient } from '../../src/llm/types.js';
 import { codeWindows } from '../localizer/index.js';
 import { repairWithModel, samplesToCandidates } from './llm.js';
+import type { Edit } from './schema.js';
 
 /** Model answers asked for per llm round. */
 export const LLM_SAMPLES = 3;
 
 export const BATCH_SIZE = 8;
-export const ROUNDS = ['mutation:top', 'llm:1', 'mutation:wide', 'llm:2'] as const;
+/** In this order; offline the llm rounds are skipped. A model round may cut in ahead of its place (modelRoundDue). */
+export const ROUNDS = ['mutation:top', 'llm:1', 'llm:2', 'mutation:wide'] as const;
 export type Round = (typeof ROUNDS)[number];
 
 /** How many lines count as "top", and how many candidates a round may produce. */
@@ -84,7 +92,26 @@ function testFilesOf(state: DebugState): string[] {
   return [...new Set(ids.map((t) => t.file ?? t.id.split('::')[0]!.split(' > ')[0]!).filter((f) => isTestFile(f)))];
 }
 
-async function modelRound(state: DebugState, llm: LlmClient, signal: AbortSignal | undefined): Promise<Candidate[]> {
+/**
+ * Earlier attempts for the model's prompt: the failed ones, model candidates last (the prompt keeps
+ * the last three), each with the test output it produced when there is one.
+ */
+export function previousAttempts(tried: readonly TriedCandidate[]): { edits: string; testOutput: string }[] {
+  const failed = tried.filter((t) => t.verdict !== 'passed');
+  const byModel = failed.filter((t) => t.operator === 'llm').slice(-3);
+  const others = failed.filter((t) => t.operator !== 'llm').slice(-Math.max(0, 6 - byModel.length));
+  return [...others, ...byModel].map((t) => ({
+    edits: `${t.file}:${t.line} ${t.description}`,
+    testOutput: `${t.verdict}: ${t.detail}${t.output ? `\n${t.output}` : ''}`,
+  }));
+}
+
+async function modelRound(
+  state: DebugState,
+  llm: LlmClient,
+  signal: AbortSignal | undefined,
+  onReject?: (edit: Edit, reason: string) => void,
+): Promise<Candidate[]> {
   const ws = state.workspace;
   if (!ws || llm.exhausted()) return [];
   const places = state.suspects.slice(0, 5);
@@ -95,9 +122,10 @@ async function modelRound(state: DebugState, llm: LlmClient, signal: AbortSignal
     windows,
     testOutput: state.baseline?.output ?? '',
     traces: state.trace ? [state.trace] : [],
-    previousAttempts: state.tried.slice(-6).map((t) => ({ edits: `${t.file}:${t.line} ${t.description}`, testOutput: `${t.verdict}: ${t.detail}` })),
+    previousAttempts: previousAttempts(state.tried),
     samples: LLM_SAMPLES,
     testFiles: testFilesOf(state),
+    ...(onReject ? { onReject } : {}),
     ...(signal ? { signal } : {}),
   });
   const sources: Record<string, string> = {};
@@ -136,24 +164,70 @@ async function mutationRound(state: DebugState, round: 'mutation:top' | 'mutatio
   return orderCandidates(out, state.ranked).slice(0, max);
 }
 
+/** The model's extra round after the explainer sent the run back to the localizer (index.ts afterExplain). */
+export const RECHECK_ROUND = 'llm:recheck';
+
+/** The rounds of this pass: the normal ones, or only the model's re-check after the explainer's disagreement. */
+export function roundsFor(state: Pick<DebugState, 'explainerRoundTrips'>): readonly string[] {
+  return state.explainerRoundTrips > 0 ? [RECHECK_ROUND] : ROUNDS;
+}
+
+/**
+ * True when a model round should run before the queued mutations are used up: there is a
+ * usable model, the cheapest mutations (one batch) have been validated, and no model candidate is
+ * still waiting. So with a model: a batch of top mutations, `llm:1`, then (when none of its
+ * patches passed) `llm:2` with their test output fed back, then the rest of the mutations.
+ */
+export function modelRoundDue(
+  state: Pick<DebugState, 'tried'>,
+  queue: readonly Candidate[],
+  round: string | undefined,
+  modelReady: boolean,
+  roundsSoFar: readonly string[],
+): boolean {
+  if (!round || !round.startsWith('llm') || !modelReady) return false;
+  if (state.tried.length === 0 || queue.some((c) => c.operator === 'llm')) return false;
+  // A follow-up model round cuts in only right after the previous one's patches failed (feedback);
+  // after a round that gave nothing it waits for its place in the sequence.
+  const modelBefore = roundsSoFar.some((r) => r.startsWith('llm'));
+  return !modelBefore || state.tried[state.tried.length - 1]?.operator === 'llm';
+}
+
+/**
+ * The next batch: the leading run of the queue with the same kind (model or mutation), at most
+ * BATCH_SIZE — so a batch of model candidates is validated whole and voted on (validate.ts).
+ */
+export function nextBatch(queue: readonly Candidate[]): { batch: Candidate[]; rest: Candidate[] } {
+  const llm = queue[0]?.operator === 'llm';
+  let n = 0;
+  while (n < queue.length && n < BATCH_SIZE && (queue[n]!.operator === 'llm') === llm) n++;
+  return { batch: queue.slice(0, n), rest: queue.slice(n) };
+}
+
 export async function repair(state: DebugState, config: LangGraphRunnableConfig): Promise<DebugUpdate> {
   let queue = state.queue;
   const rounds = [...state.repairRounds];
+  const plan = roundsFor(state);
   const seen = new Set(state.seen);
   const newKeys: string[] = [];
   let produced = state.produced;
+  const llm = debugContext(config).llm;
+  const modelReady = () => !!llm && !llm.exhausted();
 
-  // Refill from the next round until something new comes up or the rounds are used up.
-  while (queue.length === 0) {
-    const round = ROUNDS.find((r) => !rounds.includes(r));
+  // Refill from the next round until something new comes up or the rounds are used up. A model
+  // round may also cut in ahead of queued mutations (modelRoundDue); its candidates go first.
+  for (;;) {
+    const round = plan.find((r) => !rounds.includes(r));
     if (!round) break;
+    if (queue.length > 0 && !modelRoundDue(state, queue, round, modelReady(), rounds)) break;
     rounds.push(round);
     let offered: Candidate[];
     if (round.startsWith('llm')) {
-      const llm = debugContext(config).llm;
       if (!llm || llm.exhausted()) continue;
       progress(config, { stage: 'repair', message: `asking ${llm.model} for patches (${round})` });
-      offered = await modelRound(state, llm, signalOf(config));
+      offered = await modelRound(state, llm, signalOf(config), (edit, reason) =>
+        progress(config, { stage: 'repair', message: `model edit of ${edit.file} refused: ${reason}` }),
+      );
     } else {
       progress(config, { stage: 'repair', message: `generating candidates (${round})` });
       offered = await mutationRound(state, round as 'mutation:top' | 'mutation:wide');
@@ -168,18 +242,18 @@ export async function repair(state: DebugState, config: LangGraphRunnableConfig)
       fresh.push(c);
     }
     produced += fresh.length;
-    queue = fresh;
+    queue = round.startsWith('llm') ? [...fresh, ...queue] : [...queue, ...fresh];
     progress(config, { stage: 'repair', message: `${fresh.length} new candidate${fresh.length === 1 ? '' : 's'} from ${round}` });
+    if (round.startsWith('llm') && fresh.length > 0) break;
   }
 
-  const batch = queue.slice(0, BATCH_SIZE);
-  const rest = queue.slice(BATCH_SIZE);
+  const { batch, rest } = nextBatch(queue);
   return {
     batch,
     queue: rest,
     repairRounds: rounds,
     // Nothing after this batch: no queued candidate and no round left.
-    repairExhausted: rest.length === 0 && ROUNDS.every((r) => rounds.includes(r)),
+    repairExhausted: rest.length === 0 && plan.every((r) => rounds.includes(r)),
     produced,
     seen: newKeys,
   };

@@ -152,7 +152,8 @@ function firstChangedLine(before: string, after: string): number {
  * The samples as validate-ready candidates (`operator: 'llm'`, the whole new text of one file):
  * each sample's edits are applied to `sources` (the current text of the files, by path) and the
  * result must parse. A sample whose edits do not apply, do not parse, or span several files is
- * refused with a reason (a Candidate is one file). Identical results are kept once.
+ * refused with a reason (a Candidate is one file). Identical results are kept once, their count in
+ * `votes` (the majority vote among passing patches, src/graphs/debug/nodes/validate.ts).
  */
 export async function samplesToCandidates(
   samples: readonly RepairSample[],
@@ -161,7 +162,6 @@ export async function samplesToCandidates(
 ): Promise<{ candidates: Candidate[]; rejected: { sample: number; reason: string }[] }> {
   const candidates: Candidate[] = [];
   const rejected: { sample: number; reason: string }[] = [];
-  const seen = new Set<string>();
   for (const [index, sample] of samples.entries()) {
     const files = new Set(sample.edits.map((e) => e.file));
     if (files.size !== 1) {
@@ -174,8 +174,12 @@ export async function samplesToCandidates(
       continue;
     }
     const [file, newSource] = Object.entries(result.files)[0]!;
-    if (seen.has(`${file}\0${newSource}`)) continue;
-    seen.add(`${file}\0${newSource}`);
+    const same = candidates.find((c) => c.file === file && c.newSource === newSource);
+    if (same) {
+      // The same result again: validated once, but it counts in the vote.
+      same.votes = (same.votes ?? 1) + 1;
+      continue;
+    }
     const summary = sample.reasoning.trim().split(/(?<=[.!?])\s/)[0] ?? '';
     candidates.push({
       file,

@@ -8,17 +8,18 @@
  * run, a test command that already passes), 130/143 on SIGINT/SIGTERM.
  * Without --apply the user's tree, index, branches and stash are never touched.
  */
+import { parseCommandArgs } from './args.js';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { buildDebugGraph, RECURSION_LIMIT } from '../graphs/debug/index.js';
 import type { DebugContext, DebugInput, DebugState, ProgressEvent } from '../graphs/debug/state.js';
 import { killAllGroups } from '../debug/process.js';
 import type { Workspace } from '../debug/types.js';
 import { applyPatchToOrigin, repoInfo } from '../debug/workspace.js';
-import { createLlmClient } from '../llm/client.js';
+import { loadConfig } from '../config/load.js';
+import { createLlmClient, OFFLINE_NOTE } from '../llm/client.js';
 import type { LlmClient } from '../llm/types.js';
 import { FixReportSchema, type FixReport } from '../model/fix-report.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './errors.js';
@@ -66,29 +67,23 @@ function positive(name: string, value: string | undefined, integer: boolean): nu
 }
 
 export function parseFixArgs(argv: string[]): FixOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        repo: { type: 'string' },
-        test: { type: 'string', short: 't' },
-        offline: { type: 'boolean', default: false },
-        json: { type: 'string' },
-        apply: { type: 'boolean', default: false },
-        'max-seconds': { type: 'string' },
-        'test-timeout': { type: 'string' },
-        'max-llm-calls': { type: 'string' },
-        'max-tokens': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`${message.split('\n')[0]} (try 'rubberduck fix --help')`, 'fix');
-  }
+  const parsed = parseCommandArgs('fix', {
+    args: argv,
+    allowPositionals: false,
+    strict: true,
+    options: {
+      repo: { type: 'string' },
+      test: { type: 'string', short: 't' },
+      offline: { type: 'boolean', default: false },
+      json: { type: 'string' },
+      apply: { type: 'boolean', default: false },
+      'max-seconds': { type: 'string' },
+      'test-timeout': { type: 'string' },
+      'max-llm-calls': { type: 'string' },
+      'max-tokens': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
   const v = parsed.values;
   const help = v.help ?? false;
   if (!help && (v.test === undefined || !v.test.trim())) throw new UsageError('a test command is required (--test "CMD")', 'fix');
@@ -188,12 +183,17 @@ function installSignals(controller: AbortController): void {
   }
 }
 
-function makeLlm(opts: FixOptions, log: (m: string) => void): LlmClient | null {
+/**
+ * The model client (null offline). The `llm` settings of `.rubberduck.json` (in the repository,
+ * else the current directory) apply: structured-output method, temperature, timeout, retries.
+ */
+async function makeLlm(opts: FixOptions, log: (m: string) => void): Promise<LlmClient | null> {
   if (opts.offline) return null;
   const budget: { maxCalls?: number; maxTokens?: number } = {};
   if (opts.maxLlmCalls !== undefined) budget.maxCalls = opts.maxLlmCalls;
   if (opts.maxTokens !== undefined) budget.maxTokens = opts.maxTokens;
-  return createLlmClient({ budget, log });
+  const config = await loadConfig({ cwd: process.cwd(), repo: opts.repo });
+  return createLlmClient({ budget, log, config });
 }
 
 async function writeJson(file: string, report: FixReport): Promise<void> {
@@ -230,8 +230,10 @@ export async function run(argv: string[]): Promise<number> {
   privateTmp();
 
   const printer = new ProgressPrinter(process.stderr);
-  const llm = makeLlm(opts, (m) => {
-    if (process.env.RUBBERDUCK_DEBUG) process.stderr.write(`rubberduck: ${m}\n`);
+  // The model client's notes (endpoint down, an answer dropped) go to stderr; "no endpoint
+  // configured" only when debugging (an offline run stays quiet).
+  const llm = await makeLlm(opts, (m) => {
+    if (process.env.RUBBERDUCK_DEBUG || m !== OFFLINE_NOTE) process.stderr.write(`rubberduck fix [model] ${m}\n`);
   });
   let workspace: Workspace | null = null;
   const context: DebugContext = {

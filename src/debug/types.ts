@@ -90,6 +90,11 @@ export interface Candidate {
   newSource: string;
   /** Lower is tried first. */
   priority: number;
+  /**
+   * How many model samples proposed this very text (identical samples are validated once); the
+   * weight of the candidate in the majority vote among passing patches. Absent = 1.
+   */
+  votes?: number;
 }
 
 /** The isolated copy the debugger works in. */

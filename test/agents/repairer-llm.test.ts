@@ -121,7 +121,8 @@ describe('samplesToCandidates', () => {
       10,
     );
     expect(candidates).toEqual([
-      { file: 'src/cart.py', operator: 'llm', description: 'model: The +1 is spurious.', line: 6, newSource: source.replace(' + 1', ''), priority: 10 },
+      // the duplicate sample is validated once and counts as a second vote
+      { file: 'src/cart.py', operator: 'llm', description: 'model: The +1 is spurious.', line: 6, newSource: source.replace(' + 1', ''), priority: 10, votes: 2 },
     ]);
     expect(rejected.map((r) => r.sample)).toEqual([2, 3, 4]);
     expect(rejected[0]!.reason).toMatch(/does not parse/);

@@ -87,7 +87,7 @@ describe('repairer: the model round (LLM seam)', () => {
 
       // Offline the model rounds are skipped.
       const offline = await repair(state, { configurable: { rubberduck: { llm: null } } });
-      expect(offline.repairRounds).toEqual(['mutation:top', 'llm:1', 'mutation:wide']);
+      expect(offline.repairRounds).toEqual(['mutation:top', 'llm:1', 'llm:2', 'mutation:wide']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,9 +3,12 @@
  *
  *   START → prepare ─┬─(nothing fails)──────────────────────────────┐
  *                    └→ localize → repair ⇄ validate → explain → report → END
+ *                          ↑                                  │
+ *                          └──── explainer disputes, once ────┘
  *
  * repair → validate while there is a batch; validate → repair while no candidate has passed,
- * candidates are left and the budget lasts. The nodes live in ./nodes (prepare, validate, report)
+ * candidates are left and the budget lasts; explain → localize once when the explainer's model
+ * blames a line the patch does not touch (afterExplain). The nodes live in ./nodes (prepare, validate, report)
  * and agents/<name>/index.ts (localize, repair, explain); each does one step and returns an
  * update of DebugState. Run-time context (the model or null, onWorkspace) rides in
  * `configurable.rubberduck`; progress goes out on the `custom` stream.
@@ -46,6 +49,22 @@ export function afterValidate(
   return remainingMs(state, now) >= MIN_TRY_MS ? 'repair' : 'explain';
 }
 
+/** How many times the explainer may send the run back to the localizer. */
+export const MAX_EXPLAINER_ROUND_TRIPS = 1;
+
+/**
+ * explain → localize when the explainer's model blamed a line the validated patch does not touch
+ * (`disputed`), once (MAX_EXPLAINER_ROUND_TRIPS) and with time left for a model round; else → report.
+ */
+export function afterExplain(
+  state: Pick<DebugState, 'disputed' | 'explainerRoundTrips' | 'outcome' | 'input' | 'startedAt'>,
+  now: number = Date.now(),
+): 'localize' | 'report' {
+  if (!state.disputed || state.outcome) return 'report';
+  if (state.explainerRoundTrips >= MAX_EXPLAINER_ROUND_TRIPS) return 'report';
+  return remainingMs(state, now) >= MIN_TRY_MS ? 'localize' : 'report';
+}
+
 export function buildDebugGraph() {
   return new StateGraph(DebugStateAnnotation)
     .addNode('prepare', prepare)
@@ -59,7 +78,7 @@ export function buildDebugGraph() {
     .addConditionalEdges('localize', (s) => afterLocalize(s), ['repair', 'explain'])
     .addConditionalEdges('repair', (s) => afterRepair(s), ['validate', 'explain'])
     .addConditionalEdges('validate', (s) => afterValidate(s), ['repair', 'explain'])
-    .addEdge('explain', 'report')
+    .addConditionalEdges('explain', (s) => afterExplain(s), ['localize', 'report'])
     .addEdge('report', END)
     .compile();
 }

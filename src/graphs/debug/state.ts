@@ -65,6 +65,11 @@ export interface TriedCandidate {
   /** Short reason, e.g. the first still-failing test. */
   detail: string;
   after?: TestCounts;
+  /**
+   * Head and tail of the test output of a run that did not pass (model candidates only), fed back
+   * to the repairer's next model round.
+   */
+  output?: string;
   ms: number;
 }
 
@@ -73,6 +78,14 @@ export interface PassingPatch {
   /** Unified diff against the snapshot, paths relative to the repository root. */
   patch: string;
   after: TestCounts;
+}
+
+/** The explainer's disagreement with a validated patch. */
+export interface Disputed {
+  file: string;
+  line: number;
+  /** The explainer's account of why (its `why` field), for the suspects' `why`. */
+  reason: string;
 }
 
 /** Custom stream events (`streamMode: 'custom'`): one line of progress for the terminal. */
@@ -131,6 +144,20 @@ export const DebugStateAnnotation = Annotation.Root({
    */
   healthyRunMs: replace<number | null>(() => null),
   best: replace<PassingPatch | null>(() => null),
+  /**
+   * A validated patch put aside when the explainer sent the run back to the localizer: the
+   * re-run's model round may find a patch that agrees with the explainer; if not, this one stands.
+   */
+  fallbackBest: replace<PassingPatch | null>(() => null),
+
+  // explain ⇄ localize (agent synergy)
+  /**
+   * The line the explainer's model blames although the validated patch does not touch it; set by
+   * explain, consumed (moved to the top of the suspects) by localize. Null otherwise.
+   */
+  disputed: replace<Disputed | null>(() => null),
+  /** How many times explain has sent the run back to localize (at most MAX_EXPLAINER_ROUND_TRIPS). */
+  explainerRoundTrips: replace<number>(() => 0),
 
   // explain / report
   explanation: replace<string>(() => ''),

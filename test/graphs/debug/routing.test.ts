@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterLocalize, afterPrepare, afterRepair, afterValidate, buildDebugGraph, MIN_TRY_MS } from '../../../src/graphs/debug/index.js';
+import { afterExplain, afterLocalize, afterPrepare, afterRepair, afterValidate, buildDebugGraph, MIN_TRY_MS } from '../../../src/graphs/debug/index.js';
 import type { DebugInput, PassingPatch } from '../../../src/graphs/debug/state.js';
 import type { Candidate } from '../../../src/debug/types.js';
 
@@ -35,6 +35,16 @@ describe('debug graph routing', () => {
     expect(afterValidate({ ...base, outcome: 'error' }, t0 + 5000)).toBe('explain');
   });
 
+  it('explain → localize once when the explainer disputes the patch and time is left; else → report', () => {
+    const disputed = { file: 'a.py', line: 9, reason: 'the table is wrong' };
+    const base = { disputed: null, explainerRoundTrips: 0, outcome: null, input, startedAt: t0 };
+    expect(afterExplain(base, t0 + 5000)).toBe('report');
+    expect(afterExplain({ ...base, disputed }, t0 + 5000)).toBe('localize');
+    expect(afterExplain({ ...base, disputed, explainerRoundTrips: 1 }, t0 + 5000)).toBe('report');
+    expect(afterExplain({ ...base, disputed }, t0 + 59_500)).toBe('report');
+    expect(afterExplain({ ...base, disputed, outcome: 'error' }, t0 + 5000)).toBe('report');
+  });
+
   it('wires prepare → localize → repair ⇄ validate → explain → report', async () => {
     const g = await buildDebugGraph().getGraphAsync();
     const edges = g.edges.map((e) => `${e.source}->${e.target}`).sort();
@@ -50,6 +60,7 @@ describe('debug graph routing', () => {
         'validate->repair',
         'validate->explain',
         'explain->report',
+        'explain->localize',
         'report->__end__',
       ].sort(),
     );

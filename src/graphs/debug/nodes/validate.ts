@@ -2,13 +2,19 @@
  * validate: write each candidate of the batch into the workspace, run the tests that failed in
  * the baseline first (cheap rejection), then the whole command, and compare against the
  * BASELINE: a candidate passes when every test that failed before now passes and nothing that
- * passed before now fails. The file is reset after every try. Stops at the first passing
- * candidate (the queue is ordered smallest first) or when the budget runs out.
+ * passed before now fails. The file is reset after every try.
+ *
+ * Mutation batches stop at the first passing candidate (the queue is ordered cheapest first).
+ * A batch of model candidates (`operator: 'llm'`, the samples of one llm round) is validated
+ * whole, and the patch is chosen among the passing ones by majority vote over normalized patches,
+ * then the smallest (pickByVote, src/debug/edits.ts; a candidate's `votes` counts the identical
+ * samples behind it). Either way it stops when the budget runs out.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { hasSyntaxError, languageOf } from '../../../debug/ast.js';
+import { pickByVote } from '../../../debug/edits.js';
 import { runTests } from '../../../debug/run-tests.js';
 import type { Candidate, TestRun } from '../../../debug/types.js';
 import {
@@ -90,6 +96,32 @@ async function calibrate(state: DebugState, signal: AbortSignal | undefined): Pr
   return run.durationMs;
 }
 
+/** How much of a failed run's output is kept for the model's next round. */
+export const FEEDBACK_CHARS = 3000;
+
+/** The first and last parts of a long text (a failing test's name can sit at the top of a long dump). */
+export function headAndTail(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const head = Math.floor(max / 3);
+  return `${text.slice(0, head)}\n[… ${text.length - max} characters cut …]\n${text.slice(text.length - (max - head))}`;
+}
+
+/** True for a batch of model candidates: every one is validated, then the vote picks. */
+export function validatesWholeBatch(batch: readonly Candidate[]): boolean {
+  return batch.length > 0 && batch.every((c) => c.operator === 'llm');
+}
+
+/**
+ * The patch to keep among passing ones: the majority over normalized patches (each weighted by
+ * its candidate's `votes`), then the smallest. Undefined when none passed.
+ */
+export function chooseAmongPassing(passing: readonly PassingPatch[]): PassingPatch | undefined {
+  if (passing.length <= 1) return passing[0];
+  const ballots = passing.flatMap((p) => Array.from({ length: Math.max(1, p.candidate.votes ?? 1) }, () => p));
+  const lang = languageOf(passing[0]!.candidate.file) ?? undefined;
+  return pickByVote(ballots, lang);
+}
+
 export async function validate(state: DebugState, config: LangGraphRunnableConfig): Promise<DebugUpdate> {
   const ws = state.workspace;
   const baseline = state.baseline;
@@ -108,6 +140,8 @@ export async function validate(state: DebugState, config: LangGraphRunnableConfi
     }
   }
   const timing = { ...state, healthyRunMs };
+  const wholeBatch = validatesWholeBatch(state.batch);
+  const passing: PassingPatch[] = [];
 
   for (const cand of state.batch) {
     if (signal?.aborted) break;
@@ -123,7 +157,7 @@ export async function validate(state: DebugState, config: LangGraphRunnableConfi
       total: state.produced,
     });
     const started = Date.now();
-    const record = (verdict: Verdict, detail: string, after?: TestCounts): TriedCandidate => {
+    const record = (verdict: Verdict, detail: string, after?: TestCounts, run?: TestRun): TriedCandidate => {
       const t: TriedCandidate = {
         file: cand.file,
         line: cand.line,
@@ -134,6 +168,8 @@ export async function validate(state: DebugState, config: LangGraphRunnableConfi
         ms: Date.now() - started,
       };
       if (after) t.after = after;
+      // What the model's patch did to the tests goes back to the model (repairer's next round).
+      if (run && cand.operator === 'llm' && verdict !== 'passed') t.output = headAndTail(run.output, FEEDBACK_CHARS);
       tried.push(t);
       return t;
     };
@@ -160,7 +196,7 @@ export async function validate(state: DebugState, config: LangGraphRunnableConfi
         if (signal?.aborted) break;
         const j = judge(baseline, first, true);
         if (j.verdict !== 'passed') {
-          record(j.verdict, j.detail);
+          record(j.verdict, j.detail, undefined, first);
           continue;
         }
       }
@@ -168,18 +204,26 @@ export async function validate(state: DebugState, config: LangGraphRunnableConfi
       if (signal?.aborted) break;
       const j = judge(baseline, full);
       const after = countsOf(full);
-      const t = record(j.verdict, j.detail, after);
+      const t = record(j.verdict, j.detail, after, full);
       if (t.verdict === 'passed') {
         const patch = await ws.diff();
-        best = { candidate: cand, patch, after };
+        passing.push({ candidate: cand, patch, after });
         progress(config, { stage: 'validate', message: `candidate ${n} passes: ${cand.file}:${cand.line} ${cand.description}` });
-        break;
+        if (!wholeBatch) break;
       }
     } catch (error) {
       record('error', error instanceof Error ? error.message.split('\n')[0]! : String(error));
     } finally {
       await ws.reset(cand.file).catch(() => undefined);
     }
+  }
+  best = chooseAmongPassing(passing) ?? null;
+  if (best && passing.length > 1) {
+    const votes = passing.filter((p) => p === best).reduce((n, p) => n + (p.candidate.votes ?? 1), 0);
+    progress(config, {
+      stage: 'validate',
+      message: `${passing.length} model patches pass; chosen by vote: ${best.candidate.file}:${best.candidate.line} ${best.candidate.description} (${votes} vote${votes === 1 ? '' : 's'})`,
+    });
   }
   const update: DebugUpdate = { batch: [], tried, notes, healthyRunMs };
   if (best) update.best = best;
