@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { buildDebugGraph, RECURSION_LIMIT } from '../graphs/debug/index.js';
 import type { DebugContext, DebugInput, DebugState, ProgressEvent } from '../graphs/debug/state.js';
-import { killAllGroups } from '../debug/process.js';
+import { onProcessExit, onTerminationSignal } from '../debug/process.js';
 import type { Workspace } from '../debug/types.js';
 import { applyPatchToOrigin, repoInfo } from '../debug/workspace.js';
 import { loadConfig } from '../config/load.js';
@@ -154,33 +154,19 @@ function privateTmp(): string {
   process.env.TMPDIR = dir;
   process.env.TMP = dir;
   process.env.TEMP = dir;
-  process.on('exit', () => {
-    killAllGroups();
-    try {
-      rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // best effort on the way out
-    }
-  });
+  onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
 let signalsInstalled = false;
-/** Ctrl-C / SIGTERM: stop at once; the 'exit' handlers kill the test runs and remove the copy. */
+/** Ctrl-C / SIGTERM: stop at once; the exit hooks kill the test runs and remove the copy. */
 function installSignals(controller: AbortController): void {
   if (signalsInstalled) return;
   signalsInstalled = true;
-  for (const [sig, code] of [
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-    ['SIGHUP', 129],
-  ] as const) {
-    process.on(sig, () => {
-      controller.abort();
-      process.stderr.write(`\nrubberduck: interrupted (${sig}); the repository is unchanged\n`);
-      process.exit(code);
-    });
-  }
+  onTerminationSignal((signal) => {
+    controller.abort();
+    process.stderr.write(`\nrubberduck: interrupted (${signal}); the repository is unchanged\n`);
+  });
 }
 
 /**

@@ -67,28 +67,66 @@ export function killAllGroups(): void {
   liveGroups.clear();
 }
 
-let exitHandlersInstalled = false;
+/** Exit codes of the signals rubberduck cleans up after (128 + signal number). */
+export const TERMINATION_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+export type TerminationSignal = keyof typeof TERMINATION_SIGNALS;
+
+const exitHooks = new Set<() => void>();
+const signalHooks = new Set<(signal: TerminationSignal) => void>();
+let handlersInstalled = false;
 
 /**
- * Make sure a Ctrl-C (or SIGTERM, or a normal exit) of rubberduck kills the process groups of
- * running tests. Idempotent. Signal handlers re-raise via exit code 128+n only when no other
- * listener is registered for that signal (the workspace module may register its own).
+ * The one place that listens for the end of the process. Modules register here instead of
+ * installing their own handlers, which would race each other to process.exit: a signal runs the
+ * signal hooks, then exits 128+n; every exit (signals included) kills the running test groups
+ * first, then runs the exit hooks (workspace removal and the like). Hooks are synchronous.
  */
+function installHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('exit', runExitHooks);
+  for (const signal of Object.keys(TERMINATION_SIGNALS) as TerminationSignal[]) process.on(signal, () => terminate(signal));
+}
+
+/** Runs on every exit, after the running test groups are killed. */
+export function onProcessExit(cleanup: () => void): void {
+  installHandlers();
+  exitHooks.add(cleanup);
+}
+
+/** Runs on SIGINT/SIGTERM/SIGHUP before the exit (abort work, tell the user). */
+export function onTerminationSignal(hook: (signal: TerminationSignal) => void): void {
+  installHandlers();
+  signalHooks.add(hook);
+}
+
+/** Make sure a Ctrl-C (or SIGTERM, or a normal exit) of rubberduck kills the groups of running tests. */
 export function killAllOnExit(): void {
-  if (exitHandlersInstalled) return;
-  exitHandlersInstalled = true;
-  process.on('exit', killAllGroups);
-  for (const [sig, code] of [
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-    ['SIGHUP', 129],
-  ] as const) {
-    process.on(sig, () => {
-      killAllGroups();
-      // If we are the only listener, keep the default behaviour (terminate).
-      if (process.listenerCount(sig) <= 1) process.exit(code);
-    });
+  installHandlers();
+}
+
+/** What the 'exit' listener does (exported for tests, which cannot really exit). */
+export function runExitHooks(): void {
+  killAllGroups();
+  for (const hook of exitHooks) {
+    try {
+      hook();
+    } catch {
+      // best effort on the way out
+    }
   }
+}
+
+/** What a termination signal does: the signal hooks, then exit with 128+n (which runs the exit hooks). */
+export function terminate(signal: TerminationSignal): void {
+  for (const hook of signalHooks) {
+    try {
+      hook(signal);
+    } catch {
+      // best effort on the way out
+    }
+  }
+  process.exit(TERMINATION_SIGNALS[signal]);
 }
 
 /** Keeps the first `head` bytes and the last `tail` bytes of a stream of chunks. */

@@ -17,7 +17,7 @@ import { chmod, copyFile, lstat, mkdir, mkdtemp, readdir, readlink, realpath, rm
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { UsageError } from '../cli/errors.js';
-import { killAllGroups } from './process.js';
+import { onProcessExit } from './process.js';
 import type { Language, RunnerKind, Workspace } from './types.js';
 
 export interface GitResult {
@@ -108,21 +108,7 @@ function disposeAllSync(): void {
 function installHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
-  process.on('exit', () => {
-    killAllGroups();
-    disposeAllSync();
-  });
-  for (const [sig, code] of [
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-    ['SIGHUP', 129],
-  ] as const) {
-    process.on(sig, () => {
-      killAllGroups();
-      disposeAllSync();
-      process.exit(code);
-    });
-  }
+  onProcessExit(disposeAllSync);
 }
 
 /** Remove every live workspace now (for tests and graceful shutdown). */
