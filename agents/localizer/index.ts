@@ -15,7 +15,8 @@
  * Sent back by the explainer (state.disputed: its model blames a line the validated patch does not
  * touch), it only re-ranks: see relocalize.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { projectFiles } from '../../src/debug/project-files.js';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
@@ -84,40 +85,15 @@ export function toSuspects(ranked: RankedLine[], totalFailed: number, max = 10):
   });
 }
 
-const SKIP_DIRS = new Set(['node_modules', '.git', '.venv', 'venv', 'env', '__pycache__', '.pytest_cache', 'dist', 'build', 'coverage', '.tox']);
-
 /** Project source files of the language (relative paths, tests excluded), at most `limit`. */
 export function sourceFiles(dir: string, lang: Language, limit = 200): string[] {
-  const out: string[] = [];
-  const walk = (abs: string, rel: string, depth: number) => {
-    if (depth > 8 || out.length >= limit) return;
-    let names: string[];
-    try {
-      names = readdirSync(abs).sort();
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (out.length >= limit) return;
-      if (SKIP_DIRS.has(name) || name.startsWith('.')) continue;
-      const childAbs = join(abs, name);
-      const childRel = rel ? `${rel}/${name}` : name;
-      let st;
-      try {
-        st = statSync(childAbs);
-      } catch {
-        continue;
-      }
-      if (st.isDirectory()) walk(childAbs, childRel, depth + 1);
-      else {
-        const l = languageOf(childRel);
-        const same = lang === 'python' ? l === 'python' : l === 'javascript' || l === 'typescript';
-        if (same && !isTestFile(childRel) && !/\.d\.[cm]?ts$/.test(childRel) && !/\.config\.[cm]?[jt]s$/.test(childRel)) out.push(childRel);
-      }
-    }
-  };
-  walk(dir, '', 0);
-  return out;
+  return projectFiles(dir, { limit: limit * 20 })
+    .filter((path) => {
+      const l = languageOf(path);
+      const same = lang === 'python' ? l === 'python' : l === 'javascript' || l === 'typescript';
+      return same && !isTestFile(path) && !/\.d\.[cm]?ts$/.test(path) && !/\.config\.[cm]?[jt]s$/.test(path);
+    })
+    .slice(0, limit);
 }
 
 /** `file:line` frames of stack traces in the failure output, relative to dir, project sources only. */

@@ -7,6 +7,7 @@
  * cap — above it, the file is the unit (id = file path, failed = any test of it failed).
  * vitest / jest: per file only, best effort (their transforms make V8 offsets approximate).
  */
+import { isTestFile } from './project-files.js';
 import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
@@ -45,12 +46,9 @@ interface V8Script {
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'test', 'tests', '__tests__', 'coverage', 'dist', 'build']);
 
-/** Whether a project-relative path is a test file (never part of the matrix). */
+/** Whether a project-relative path is a test file or a dependency (never part of the matrix). */
 export function isJsTestPath(rel: string): boolean {
-  const parts = rel.split('/');
-  const base = parts[parts.length - 1] ?? '';
-  if (parts.slice(0, -1).some((p) => p === 'test' || p === 'tests' || p === '__tests__' || p === 'node_modules')) return true;
-  return /\.(test|spec)\.[cm]?[jt]sx?$/.test(base) || /^test[-_.]/.test(base) || /[-_]test\.[cm]?[jt]sx?$/.test(base);
+  return isTestFile(rel) || rel.split('/').includes('node_modules');
 }
 
 /**

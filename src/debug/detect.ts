@@ -1,7 +1,8 @@
 /**
  * Which language and test runner a project uses, from the test command and the files present.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { isTestFile, projectFiles } from './project-files.js';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../cli/errors.js';
 import type { Language, RunnerKind } from './types.js';
@@ -10,21 +11,6 @@ export interface ProjectInfo {
   language: Language;
   runner: RunnerKind;
 }
-
-const SKIP_DIRS = new Set([
-  'node_modules',
-  '.git',
-  '.venv',
-  'venv',
-  'env',
-  '__pycache__',
-  '.pytest_cache',
-  '.tox',
-  '.mypy_cache',
-  'dist',
-  'build',
-  'coverage',
-]);
 
 interface SourceCounts {
   py: number;
@@ -36,59 +22,23 @@ interface SourceCounts {
   tsSrc: number;
 }
 
-function isTestFile(rel: string): boolean {
-  const base = rel.split('/').pop() ?? rel;
-  return (
-    /^test_.*\.py$/.test(base) ||
-    /_test\.py$/.test(base) ||
-    base === 'conftest.py' ||
-    /\.(test|spec)\.[cm]?[jt]sx?$/.test(base) ||
-    /(^|\/)(tests?|__tests__)\//.test(rel)
-  );
-}
-
 function countSources(dir: string, limit = 5000): SourceCounts {
   const counts: SourceCounts = { py: 0, js: 0, ts: 0, pySrc: 0, jsSrc: 0, tsSrc: 0 };
-  let seen = 0;
-  const walk = (abs: string, rel: string, depth: number) => {
-    if (depth > 8 || seen > limit) return;
-    let entries: string[];
-    try {
-      entries = readdirSync(abs);
-    } catch {
-      return;
+  for (const path of projectFiles(dir, { limit })) {
+    const test = isTestFile(path);
+    if (/\.py$/.test(path)) {
+      counts.py++;
+      if (!test) counts.pySrc++;
+    } else if (/\.d\.[cm]?ts$/.test(path)) {
+      // declarations are not sources
+    } else if (/\.[cm]?tsx?$/.test(path)) {
+      counts.ts++;
+      if (!test) counts.tsSrc++;
+    } else if (/\.[cm]?jsx?$/.test(path)) {
+      counts.js++;
+      if (!test) counts.jsSrc++;
     }
-    for (const name of entries) {
-      if (seen++ > limit) return;
-      if (SKIP_DIRS.has(name) || name.startsWith('.')) continue;
-      const childAbs = join(abs, name);
-      const childRel = rel ? `${rel}/${name}` : name;
-      let st;
-      try {
-        st = statSync(childAbs);
-      } catch {
-        continue;
-      }
-      if (st.isDirectory()) {
-        walk(childAbs, childRel, depth + 1);
-        continue;
-      }
-      const test = isTestFile(childRel);
-      if (/\.py$/.test(name)) {
-        counts.py++;
-        if (!test) counts.pySrc++;
-      } else if (/\.d\.[cm]?ts$/.test(name)) {
-        // declarations are not sources
-      } else if (/\.[cm]?tsx?$/.test(name)) {
-        counts.ts++;
-        if (!test) counts.tsSrc++;
-      } else if (/\.[cm]?jsx?$/.test(name)) {
-        counts.js++;
-        if (!test) counts.jsSrc++;
-      }
-    }
-  };
-  walk(dir, '', 0);
+  }
   return counts;
 }
 

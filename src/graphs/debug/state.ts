@@ -242,14 +242,5 @@ export function candidateTimeoutMs(
   return Math.min(limit, Math.max(5000, base.durationMs * 3 + 2000));
 }
 
-/**
- * Test files are never suspects and never patched: pytest's test_*.py / *_test.py / conftest.py,
- * JS/TS *.test.* / *.spec.*, and anything under a test/tests/__tests__/spec directory.
- */
-export function isTestFile(path: string): boolean {
-  const p = path.replace(/\\/g, '/');
-  const base = p.slice(p.lastIndexOf('/') + 1);
-  if (/^(test_.*|.*_test|conftest)\.py$/i.test(base)) return true;
-  if (/\.(test|spec)\.[cm]?[jt]sx?$/i.test(base)) return true;
-  return /(^|\/)(tests?|__tests__|spec|specs)\//i.test(p);
-}
+/** One definition of a test file for the whole debugger (src/debug/project-files.ts). */
+export { isTestFile } from '../../debug/project-files.js';
