@@ -4,7 +4,6 @@ import type { ReportContext, RuleMeta } from './index.js';
 
 /** SARIF 2.1.0 as GitHub code scanning accepts it (one run, driver rules, located results). */
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
-export const INFORMATION_URI = 'https://github.com/rubberduck-review/rubberduck';
 
 export type SarifLevel = 'error' | 'warning' | 'note';
 const LEVEL: Record<Severity, SarifLevel> = { error: 'error', warning: 'warning', info: 'note' };
@@ -37,7 +36,7 @@ export interface SarifLog {
   $schema: string;
   version: '2.1.0';
   runs: Array<{
-    tool: { driver: { name: string; informationUri: string; version: string; semanticVersion: string; rules: SarifRule[] } };
+    tool: { driver: { name: string; version: string; semanticVersion: string; rules: SarifRule[] } };
     results: SarifResult[];
   }>;
 }
@@ -121,7 +120,8 @@ export function buildSarif(report: ReviewReport, context: ReportContext = {}): S
     runs: [
       {
         tool: {
-          driver: { name: 'rubberduck', informationUri: INFORMATION_URI, version: report.version, semanticVersion: report.version, rules },
+          // informationUri is optional in SARIF 2.1.0 and left out until the project has a public home.
+          driver: { name: 'rubberduck', version: report.version, semanticVersion: report.version, rules },
         },
         results,
       },

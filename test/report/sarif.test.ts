@@ -13,7 +13,6 @@ function checkSarif(log: SarifLog): string[] {
   for (const run of log.runs) {
     const driver = run.tool?.driver;
     if (!driver?.name) problems.push('driver.name');
-    if (!driver.informationUri?.startsWith('https://')) problems.push('driver.informationUri');
     const ids = new Set<string>();
     for (const rule of driver.rules) {
       if (!rule.id || ids.has(rule.id)) problems.push(`rule id ${rule.id}`);
