@@ -10,13 +10,12 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FixReportSchema, type FixReport } from '../../src/model/fix-report.js';
 import { gitIn, makeRepoFrom, removeRepo } from '../support/git.js';
-import { json, malformed, schemaBreaking, startOpenAiStub, status, type OpenAiStub, type StubRequest, type StubUsage } from '../support/openai-stub.js';
+import { json, malformed, schemaBreaking, startOpenAiStub, status, type OpenAiStub, type StubRequest, type StubUsage, closedPort } from '../support/openai-stub.js';
 
 const cli = join(import.meta.dirname, '../../dist/src/cli/index.js');
 const PYTEST = 'python3 -m pytest -q';
@@ -87,14 +86,6 @@ async function stub(routes: { localizer?: ReturnType<typeof json>[]; repairer?: 
   return s;
 }
 
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 // py-roman: the table, and edits in the repairer's answer schema -------------------------------
 const OLD_TABLE = '    (1000, "M"),\n    (500, "D"),\n    (100, "C"),\n    (50, "L"),\n    (10, "X"),\n    (5, "V"),\n    (1, "I"),\n';

@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ReviewReportSchema, type ReviewReport } from '../../src/model/finding.js';
 import { gitIn } from '../support/git.js';
-import { json, malformed, startOpenAiStub, type OpenAiStub } from '../support/openai-stub.js';
+import { closedPort, json, malformed, startOpenAiStub, type OpenAiStub } from '../support/openai-stub.js';
 
 /** These tests run the BUILT CLI (`npm test` builds first; alone: `npx tsc -p .`). */
 const root = join(import.meta.dirname, '../..');
@@ -105,10 +104,7 @@ describe('rubberduck review with a model (built CLI against the stub)', () => {
   });
 
   it('a dead endpoint (closed port): the deterministic report with a note, quickly', async () => {
-    const server = createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as AddressInfo).port;
-    await new Promise<void>((r) => server.close(() => r()));
+    const port = await closedPort();
     const started = Date.now();
     const r = await rd(['review', '--format', 'json', demo, series], { OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`, OPENAI_API_KEY: 'sk-test' });
     expect(Date.now() - started).toBeLessThan(20_000);

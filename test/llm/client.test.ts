@@ -1,11 +1,10 @@
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ChatOpenAI } from '@langchain/openai';
 import { ConfigSchema, type Config } from '../../src/model/config.js';
 import { createLlmClient, DUMMY_API_KEY, maskKey, OFFLINE_NOTE, resolveEndpoint } from '../../src/llm/client.js';
 import type { LlmClient } from '../../src/llm/types.js';
-import { delay, destroy, json, malformed, schemaBreaking, startOpenAiStub, status, text, type OpenAiStub, type StubReply } from '../support/openai-stub.js';
+import { delay, destroy, json, malformed, schemaBreaking, startOpenAiStub, status, text, type OpenAiStub, type StubReply, closedPort } from '../support/openai-stub.js';
 
 const Answer = z.object({ verdict: z.enum(['bug', 'fine']), line: z.number().int().positive() });
 const request = { agent: 'localizer', system: 'You are the localizer.', user: 'Where is the bug?', schema: Answer, schemaName: 'answer' };
@@ -35,13 +34,6 @@ async function clientFor(script: StubReply[], overrides: Partial<Config['llm']> 
   return { llm, stub, log };
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe('createLlmClient', () => {
   it('is null (offline) when neither a key nor a base URL is set, and says so once', () => {

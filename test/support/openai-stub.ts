@@ -10,7 +10,7 @@
  *   OPENAI_BASE_URL = stub.url  // http://127.0.0.1:PORT/v1
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 
 export interface StubUsage {
   prompt_tokens: number;
@@ -242,4 +242,13 @@ export async function startOpenAiStub(options: StubOptions): Promise<OpenAiStub>
         server.close(() => resolve());
       }),
   };
+}
+
+/** A port on 127.0.0.1 that nothing listens on: a model endpoint that is down. */
+export async function closedPort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runReview } from '../../../src/graphs/review/index.js';
 import { createLlmClient } from '../../../src/llm/client.js';
 import { defaultConfig, type Config } from '../../../src/model/config.js';
 import { ReviewReportSchema } from '../../../src/model/finding.js';
-import { json, malformed, startOpenAiStub, type OpenAiStub, type StubReply, type StubRequest } from '../../support/openai-stub.js';
+import { json, malformed, startOpenAiStub, type OpenAiStub, type StubReply, type StubRequest, closedPort } from '../../support/openai-stub.js';
 
 const root = join(import.meta.dirname, '../../..');
 const demoPath = join(root, 'fixtures/patches/cli/netdev-bad-fixes.eml');
@@ -40,13 +39,6 @@ async function offline(inputs = [demoPath]) {
   return (await runReview({ inputs, config, format: 'json', llm: null })).report;
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe('LLM reviewer in the review graph (real ChatOpenAI against the stub)', () => {
   it('sends the deterministic findings and the judgement rules; anchors the findings it can prove, drops the rest with a note', async () => {
