@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from './errors.js';
+import { UsageError } from '../model/errors.js';
 
 /**
  * node:util parseArgs for one command, with its errors turned into the one-line UsageError every

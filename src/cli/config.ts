@@ -9,7 +9,7 @@ import { parseCommandArgs } from './args.js';
 import { loadConfigWithPath } from '../config/load.js';
 import { maskKey, OFFLINE_NOTE, resolveEndpoint } from '../llm/client.js';
 import type { Config } from '../model/config.js';
-import { EXIT_OK, UsageError } from './errors.js';
+import { EXIT_OK, UsageError } from '../model/errors.js';
 
 const HELP = `usage: rubberduck config [--repo DIR] [--config FILE] [--format text|json]
 

@@ -22,7 +22,7 @@ import { loadConfig } from '../config/load.js';
 import { createLlmClient, OFFLINE_NOTE } from '../llm/client.js';
 import type { LlmClient } from '../llm/types.js';
 import { FixReportSchema, type FixReport } from '../model/fix-report.js';
-import { EXIT_FINDINGS, EXIT_OK, UsageError } from './errors.js';
+import { EXIT_FINDINGS, EXIT_OK, UsageError } from '../model/errors.js';
 
 export const DEFAULT_MAX_SECONDS = 120;
 export const DEFAULT_TEST_TIMEOUT_SECONDS = 30;

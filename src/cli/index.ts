@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { EXIT_USAGE, UsageError } from './errors.js';
+import { EXIT_USAGE, UsageError } from '../model/errors.js';
 
 /** Each command lives in its own module exporting `run(argv): Promise<exit code>`. */
 const COMMANDS = {
@@ -22,7 +22,7 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : EXIT_USAGE;
   }
   if (command === '--version' || command === '-V') {
-    const { version } = await import('./version.js');
+    const { version } = await import('../model/version.js');
     process.stdout.write(`rubberduck ${version}\n`);
     return 0;
   }

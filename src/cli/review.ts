@@ -10,7 +10,7 @@ import { parsePackList } from '../rules/registry.js';
 import type { Pack } from '../rules/types.js';
 import { createProgress } from '../util/progress.js';
 import { parseCommandArgs } from './args.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../model/errors.js';
 
 export const REVIEW_USAGE = `usage: rubberduck review [INPUT…|-] [--repo DIR] [RANGE] [options]
 

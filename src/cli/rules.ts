@@ -1,6 +1,6 @@
 import { allRules } from '../rules/registry.js';
 import { parseCommandArgs } from './args.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../model/errors.js';
 
 export const RULES_USAGE = `usage: rubberduck rules [--format text|json]
 

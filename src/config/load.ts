@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { z } from 'zod';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../model/errors.js';
 import { ConfigSchema, defaultConfig, type Config } from '../model/config.js';
 import { knownRuleIds } from '../rules/registry.js';
 

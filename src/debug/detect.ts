@@ -4,7 +4,7 @@
 import { isTestFile, projectFiles } from './project-files.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../model/errors.js';
 import type { Language, RunnerKind } from './types.js';
 
 export interface ProjectInfo {

@@ -16,7 +16,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, mkdtemp, readdir, readlink, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../model/errors.js';
 import { onProcessExit } from './process.js';
 import type { Language, RunnerKind, Workspace } from './types.js';
 

@@ -2,7 +2,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { extname } from 'node:path';
 import { simpleGit } from 'simple-git';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../model/errors.js';
 import type { ChangeSet, Patch, Series } from '../model/changeset.js';
 import type { Config } from '../model/config.js';
 import { parseDiff } from './diff.js';

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../model/errors.js';
 
 /*
  * Our own mbox splitter rather than a library: it streams (a 100 MB archive is never held whole,

@@ -1,33 +1,13 @@
-import type { ChangeSet, Person } from '../model/changeset.js';
+import type { ChangeSet } from '../model/changeset.js';
 import { ReviewReportSchema, SEVERITY_RANK, type Finding, type ReviewReport, type Severity } from '../model/finding.js';
-import { allRules } from '../rules/registry.js';
-import type { RuleDoc } from '../rules/types.js';
 import { formatEmailReplies } from './email.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
 import { renderText } from './text.js';
+import type { ReportContext, ReportFormat } from './types.js';
 
-export const REPORT_FORMATS = ['text', 'json', 'sarif', 'markdown', 'email'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
-
-/** What a reporter may know about a rule (SARIF lists them). */
-export interface RuleMeta {
-  id: string;
-  pack?: string;
-  severity: Severity;
-  doc?: RuleDoc;
-}
-
-/** Optional context some reporters use: where each patch came from, the rules' docs. */
-export interface ReportContext {
-  changeset?: ChangeSet;
-  rules?: readonly RuleMeta[];
-  /** Who signs email replies (config.reviewer). */
-  reviewer?: Person;
-  /** Fixed clock for reproducible email replies. */
-  now?: Date;
-}
+export { REPORT_FORMATS, type ReportContext, type ReportFormat, type RuleMeta } from './types.js';
 
 export interface BuildReportInput {
   changeset: ChangeSet;
@@ -74,9 +54,9 @@ export function failsAt(findings: readonly Finding[], failOn: Severity): boolean
   return findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]);
 }
 
-/** Render a report in one format. Reporters are pure: no I/O here. */
+/** Render a report in one format. Reporters are pure: no I/O here; the rules' metadata comes from the caller. */
 export function renderReport(format: ReportFormat, report: ReviewReport, context: ReportContext = {}): string {
-  const ctx: ReportContext = { ...context, rules: context.rules ?? allRules };
+  const ctx = context;
   switch (format) {
     case 'text':
       return renderText(report, ctx);

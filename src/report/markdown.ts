@@ -1,5 +1,5 @@
 import type { Finding, ReviewReport } from '../model/finding.js';
-import type { ReportContext } from './index.js';
+import type { ReportContext } from './types.js';
 
 /** A Markdown summary for a pull-request comment: a table per patch, then the findings. */
 const LABEL = { error: '**error**', warning: '**warning**', info: 'info' } as const;

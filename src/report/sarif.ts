@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Finding, ReviewReport, Severity } from '../model/finding.js';
-import type { ReportContext, RuleMeta } from './index.js';
+import type { ReportContext, RuleMeta } from './types.js';
 
 /** SARIF 2.1.0 as GitHub code scanning accepts it (one run, driver rules, located results). */
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';

@@ -1,5 +1,5 @@
 import type { Finding, ReviewReport } from '../model/finding.js';
-import type { ReportContext } from './index.js';
+import type { ReportContext } from './types.js';
 
 /**
  * checkpatch-like text:

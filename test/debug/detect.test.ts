@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { detectProject, detectRunner, isPackageTestScript, runnerFromCommand } from '../../src/debug/detect.js';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/model/errors.js';
 import { BUGS_DIR } from '../support/git.js';
 
 const dirs: string[] = [];

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { applyPatchToOrigin, createWorkspace } from '../../src/debug/workspace.js';
 import { runTests } from '../../src/debug/run-tests.js';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/model/errors.js';
 import { gitIn, makeRepoFrom, removeRepo } from '../support/git.js';
 
 const repos: string[] = [];

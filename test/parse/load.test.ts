@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/model/errors.js';
 import { ChangeSetSchema } from '../../src/model/changeset.js';
 import { defaultConfig } from '../../src/model/config.js';
 import { loadChangeSet } from '../../src/parse/index.js';

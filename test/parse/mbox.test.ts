@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/model/errors.js';
 import { defaultConfig } from '../../src/model/config.js';
 import { loadChangeSet, readMbox, splitMbox } from '../../src/parse/index.js';
 import { fixture } from './helpers.js';

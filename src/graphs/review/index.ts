@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { END, START, Send, StateGraph } from '@langchain/langgraph';
-import { version as packageVersion } from '../../cli/version.js';
+import { version as packageVersion } from '../../model/version.js';
 import type { ChangeSet } from '../../model/changeset.js';
 import { defaultConfig, type Config } from '../../model/config.js';
 import type { ReviewReport, Severity } from '../../model/finding.js';

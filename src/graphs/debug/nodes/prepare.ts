@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
-import { UsageError } from '../../../cli/errors.js';
+import { UsageError } from '../../../model/errors.js';
 import { detectProject } from '../../../debug/detect.js';
 import { runTests } from '../../../debug/run-tests.js';
 import type { RunnerKind, TestRun } from '../../../debug/types.js';
