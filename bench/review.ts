@@ -9,7 +9,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { defaultConfig } from '../src/model/config.js';
+import { defaultConfig } from '../src/config/schema.js';
 import { loadChangeSet } from '../src/parse/index.js';
 import { runRulesWithNotes } from '../src/rules/engine.js';
 

@@ -6,9 +6,8 @@
  * `sk-…abcd`, a password in OPENAI_BASE_URL as `***`). No network.
  */
 import { parseCommandArgs } from './args.js';
-import { loadConfigWithPath } from '../config/load.js';
-import { maskKey, OFFLINE_NOTE, resolveEndpoint } from '../llm/client.js';
-import type { Config } from '../model/config.js';
+import { configView, loadConfigWithPath, type ConfigView } from '../config/load.js';
+import { OFFLINE_NOTE } from '../llm/client.js';
 import { EXIT_OK, UsageError } from '../model/errors.js';
 
 const HELP = `usage: rubberduck config [--repo DIR] [--config FILE] [--format text|json]
@@ -25,52 +24,6 @@ environment:
   OPENAI_BASE_URL   OpenAI-compatible endpoint (Ollama, llama.cpp, vLLM, LM Studio); default OpenAI
   RUBBERDUCK_MODEL  model name (default gpt-4o-mini)
 Nothing set: offline (the program-analysis tools only).`;
-
-export interface ConfigView {
-  configFile: string | null;
-  llm: {
-    online: boolean;
-    baseUrl: string;
-    baseUrlSource: string;
-    model: string;
-    modelSource: string;
-    apiKey: string | null;
-    structuredOutput: Config['llm']['structuredOutput'];
-    temperature: number;
-    timeoutSeconds: number;
-    maxRetries: number;
-  };
-  config: Config;
-}
-
-/** A URL with any password replaced by *** (a base URL may carry credentials). */
-export function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (!u.password) return url;
-    u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
-
-export function configView(config: Config, configFile: string | undefined, env: Record<string, string | undefined> = process.env): ConfigView {
-  const endpoint = resolveEndpoint(env);
-  return {
-    configFile: configFile ?? null,
-    llm: {
-      online: endpoint.configured,
-      baseUrl: maskUrl(endpoint.baseUrl),
-      baseUrlSource: endpoint.sources.baseUrl,
-      model: endpoint.model,
-      modelSource: endpoint.sources.model,
-      apiKey: endpoint.apiKey ? maskKey(endpoint.apiKey) : null,
-      ...config.llm,
-    },
-    config,
-  };
-}
 
 export function renderConfigText(view: ConfigView): string {
   const { llm, config } = view;

@@ -2,8 +2,15 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { z } from 'zod';
 import { UsageError } from '../model/errors.js';
-import { ConfigSchema, defaultConfig, type Config } from '../model/config.js';
+import { ConfigSchema, defaultConfig, type Config } from './schema.js';
 import { knownRuleIds } from '../rules/registry.js';
+import { maskKey, resolveEndpoint } from '../llm/client.js';
+
+/**
+ * The one configuration module: the schema (./schema.ts, imported alone by rules and parsers),
+ * loading and validation of `.rubberduck.json`, and the view that layers the environment's model
+ * endpoint over the file (what `rubberduck config` prints).
+ */
 
 /** The configuration file's name in a repository or the current directory. */
 export const CONFIG_FILE_NAME = '.rubberduck.json';
@@ -148,3 +155,50 @@ export function closestMatches(word: string, candidates: readonly string[]): str
   }
   return matches.slice(0, 3);
 }
+
+export interface ConfigView {
+  configFile: string | null;
+  llm: {
+    online: boolean;
+    baseUrl: string;
+    baseUrlSource: string;
+    model: string;
+    modelSource: string;
+    apiKey: string | null;
+    structuredOutput: Config['llm']['structuredOutput'];
+    temperature: number;
+    timeoutSeconds: number;
+    maxRetries: number;
+  };
+  config: Config;
+}
+
+/** A URL with any password replaced by *** (a base URL may carry credentials). */
+export function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.password) return url;
+    u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+export function configView(config: Config, configFile: string | undefined, env: Record<string, string | undefined> = process.env): ConfigView {
+  const endpoint = resolveEndpoint(env);
+  return {
+    configFile: configFile ?? null,
+    llm: {
+      online: endpoint.configured,
+      baseUrl: maskUrl(endpoint.baseUrl),
+      baseUrlSource: endpoint.sources.baseUrl,
+      model: endpoint.model,
+      modelSource: endpoint.sources.model,
+      apiKey: endpoint.apiKey ? maskKey(endpoint.apiKey) : null,
+      ...config.llm,
+    },
+    config,
+  };
+}
+

@@ -18,7 +18,7 @@
 import type { ChatOpenAI } from '@langchain/openai';
 import type { AIMessage } from '@langchain/core/messages';
 import type { z } from 'zod';
-import { ConfigSchema, type Config } from '../model/config.js';
+import { ConfigSchema, type Config } from '../config/schema.js';
 import type { Usage } from '../model/fix-report.js';
 import { modelJsonSchema, parseJsonLoosely } from './json-schema.js';
 import { countTokens } from './tokens.js';

@@ -4,7 +4,7 @@ import { extname } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { UsageError } from '../model/errors.js';
 import type { ChangeSet, Patch, Series } from '../model/changeset.js';
-import type { Config } from '../model/config.js';
+import type { Config } from '../config/schema.js';
 import { parseDiff } from './diff.js';
 import { parsePatchEmail, splitPatchBody, type PatchParseOptions } from './email.js';
 import { readMbox, splitMbox } from './mbox.js';

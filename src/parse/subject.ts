@@ -1,5 +1,5 @@
 import type { Subject } from '../model/changeset.js';
-import { ConfigSchema } from '../model/config.js';
+import { ConfigSchema } from '../config/schema.js';
 
 const DEFAULT_TREES: readonly string[] = ConfigSchema.parse({}).netdev.trees;
 

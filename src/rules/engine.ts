@@ -1,5 +1,5 @@
 import { filePath, type ChangeSet, type DiffLine, type Patch, type Series } from '../model/changeset.js';
-import type { Config } from '../model/config.js';
+import type { Config } from '../config/schema.js';
 import type { Finding, Location, Severity } from '../model/finding.js';
 import { isNetdevPatch } from './netdev/applies.js';
 import { PACKS, allRules } from './registry.js';

@@ -1,5 +1,5 @@
 import type { ChangeSet, Patch, Series } from '../model/changeset.js';
-import type { Config } from '../model/config.js';
+import type { Config } from '../config/schema.js';
 import type { Finding, Severity } from '../model/finding.js';
 
 export type Pack = 'kernel' | 'netdev' | 'series' | 'generic';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildRepairerPrompt, repairWithModel, SAMPLE_TEMPERATURE, type RepairerInput } from '../../agents/repairer/llm.js';
 import { applyEdits, formatEdits } from '../../src/debug/edits.js';
 import { createLlmClient } from '../../src/llm/client.js';
-import { ConfigSchema } from '../../src/model/config.js';
+import { ConfigSchema } from '../../src/config/schema.js';
 import { agentIs, json, startOpenAiStub, status, type OpenAiStub } from '../support/openai-stub.js';
 
 const source = ['def total(prices, discount):', '    s = 0', '    for p in prices:', '        s += p', '    if discount > 0:', '        s = s - discount + 1', '    return s', ''].join('\n');

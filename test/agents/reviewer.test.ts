@@ -5,7 +5,7 @@ import { locateEvidence, patchText, reviewWithModel } from '../../agents/reviewe
 import { JUDGEMENT_RULES, ReviewerOutputSchema } from '../../agents/reviewer/schema.js';
 import { createLlmClient } from '../../src/llm/client.js';
 import type { Patch } from '../../src/model/changeset.js';
-import { defaultConfig } from '../../src/model/config.js';
+import { defaultConfig } from '../../src/config/schema.js';
 import type { Finding } from '../../src/model/finding.js';
 import { parsePatchEmail } from '../../src/parse/index.js';
 import { json, malformed, schemaBreaking, startOpenAiStub, type OpenAiStub, type StubReply } from '../support/openai-stub.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/model/errors.js';
 import { closestMatches, loadConfig, parseConfigText } from '../../src/config/load.js';
-import { defaultConfig } from '../../src/model/config.js';
+import { defaultConfig } from '../../src/config/schema.js';
 
 function dir(): string {
   return mkdtempSync(join(tmpdir(), 'rd-config-'));

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ChatOpenAI } from '@langchain/openai';
-import { ConfigSchema, type Config } from '../../src/model/config.js';
+import { ConfigSchema, type Config } from '../../src/config/schema.js';
 import { createLlmClient, DUMMY_API_KEY, maskKey, OFFLINE_NOTE, resolveEndpoint } from '../../src/llm/client.js';
 import type { LlmClient } from '../../src/llm/types.js';
 import { delay, destroy, json, malformed, schemaBreaking, startOpenAiStub, status, text, type OpenAiStub, type StubReply, closedPort } from '../support/openai-stub.js';

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ChangeSetSchema, PatchSchema } from '../../src/model/changeset.js';
-import { defaultConfig } from '../../src/model/config.js';
+import { defaultConfig } from '../../src/config/schema.js';
 import { loadChangeSet, parsePatchEmail, readMbox } from '../../src/parse/index.js';
 import { CORPUS } from './helpers.js';
 

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/model/errors.js';
 import { ChangeSetSchema } from '../../src/model/changeset.js';
-import { defaultConfig } from '../../src/model/config.js';
+import { defaultConfig } from '../../src/config/schema.js';
 import { loadChangeSet } from '../../src/parse/index.js';
 import { fixture } from './helpers.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/model/errors.js';
-import { defaultConfig } from '../../src/model/config.js';
+import { defaultConfig } from '../../src/config/schema.js';
 import { loadChangeSet, readMbox, splitMbox } from '../../src/parse/index.js';
 import { fixture } from './helpers.js';
 

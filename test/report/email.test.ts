@@ -3,7 +3,7 @@ import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { runReview } from '../../src/graphs/review/index.js';
 import type { ChangeSet } from '../../src/model/changeset.js';
-import { defaultConfig, type Config } from '../../src/model/config.js';
+import { defaultConfig, type Config } from '../../src/config/schema.js';
 import type { Finding } from '../../src/model/finding.js';
 import { loadChangeSet } from '../../src/parse/index.js';
 import { formatEmailReplies, formatEmailReply } from '../../src/report/email.js';

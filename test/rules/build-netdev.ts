@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
  * tricky cases can be tested without going through the parser.
  */
 import type { ChangeSet, DiffLine, FilePatch, Hunk, Patch, Series, Subject, Trailer } from '../../src/model/changeset.js';
-import { defaultConfig } from '../../src/model/config.js';
+import { defaultConfig } from '../../src/config/schema.js';
 import { loadChangeSet } from '../../src/parse/index.js';
-import type { Config } from '../../src/model/config.js';
+import type { Config } from '../../src/config/schema.js';
 import type { RuleContext } from '../../src/rules/types.js';
 
 /** `[PATCH net-next v2 3/5] summary` → a Subject (enough for the rules under test). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addedLines, type Patch } from '../../src/model/changeset.js';
-import { ConfigSchema, defaultConfig } from '../../src/model/config.js';
+import { ConfigSchema, defaultConfig } from '../../src/config/schema.js';
 import type { Finding } from '../../src/model/finding.js';
 import {
   choosePacks,

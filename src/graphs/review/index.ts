@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { END, START, Send, StateGraph } from '@langchain/langgraph';
 import { version as packageVersion } from '../../model/version.js';
 import type { ChangeSet } from '../../model/changeset.js';
-import { defaultConfig, type Config } from '../../model/config.js';
+import { defaultConfig, type Config } from '../../config/schema.js';
 import type { ReviewReport, Severity } from '../../model/finding.js';
 import type { LlmClient } from '../../llm/types.js';
 import { failsAt, type ReportFormat } from '../../report/index.js';

@@ -1,6 +1,6 @@
 import { Annotation } from '@langchain/langgraph';
 import type { ChangeSet } from '../../model/changeset.js';
-import type { Config } from '../../model/config.js';
+import type { Config } from '../../config/schema.js';
 import type { Finding, ReviewReport, Severity } from '../../model/finding.js';
 import type { LlmClient } from '../../llm/types.js';
 import type { ReportFormat } from '../../report/index.js';

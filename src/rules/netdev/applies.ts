@@ -1,5 +1,5 @@
 import type { Patch } from '../../model/changeset.js';
-import type { Config } from '../../model/config.js';
+import type { Config } from '../../config/schema.js';
 import { netdevTree, touchedPaths } from './util.js';
 
 /** A configured netdev path matches as a prefix (`net/`, `include/uapi/linux/if_`) or exactly. */

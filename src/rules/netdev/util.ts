@@ -1,6 +1,6 @@
 import type { DiffLine, FilePatch, Hunk, Patch, Subject } from '../../model/changeset.js';
 import { filePath } from '../../model/changeset.js';
-import type { Config } from '../../model/config.js';
+import type { Config } from '../../config/schema.js';
 import type { Location } from '../../model/finding.js';
 import type { RuleFinding } from '../types.js';
 

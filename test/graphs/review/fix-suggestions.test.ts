@@ -7,7 +7,7 @@ import { fixSuggestionsNode, subjectWithTree } from '../../../src/graphs/review/
 import type { ReviewStateType } from '../../../src/graphs/review/state.js';
 import { applyFixes } from '../../../src/model/apply-fixes.js';
 import type { ChangeSet } from '../../../src/model/changeset.js';
-import { defaultConfig } from '../../../src/model/config.js';
+import { defaultConfig } from '../../../src/config/schema.js';
 import type { Finding } from '../../../src/model/finding.js';
 import { parsePatchEmail, parseSubject } from '../../../src/parse/index.js';
 import { gitIn } from '../../support/git.js';

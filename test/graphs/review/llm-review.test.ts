@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runReview } from '../../../src/graphs/review/index.js';
 import { createLlmClient } from '../../../src/llm/client.js';
-import { defaultConfig, type Config } from '../../../src/model/config.js';
+import { defaultConfig, type Config } from '../../../src/config/schema.js';
 import { ReviewReportSchema } from '../../../src/model/finding.js';
 import { json, malformed, startOpenAiStub, type OpenAiStub, type StubReply, type StubRequest, closedPort } from '../../support/openai-stub.js';
 

@@ -4,7 +4,7 @@ import { buildReviewGraph, routeAfterRules, routeToRules, runReview } from '../.
 import { mergeNode } from '../../../src/graphs/review/nodes/merge.js';
 import type { ReviewStateType } from '../../../src/graphs/review/state.js';
 import type { LlmClient } from '../../../src/llm/types.js';
-import { defaultConfig } from '../../../src/model/config.js';
+import { defaultConfig } from '../../../src/config/schema.js';
 import { ReviewReportSchema, type Finding } from '../../../src/model/finding.js';
 import { finding, makeChangeSet, makePatch } from '../../report/build.js';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { ChangeSet, DiffLine, FilePatch, Hunk, Patch } from '../../../src/model/changeset.js';
-import { defaultConfig } from '../../../src/model/config.js';
+import { defaultConfig } from '../../../src/config/schema.js';
 import { loadChangeSet, parsePatchEmail } from '../../../src/parse/index.js';
 import type { PatchRule, Rule, RuleContext, RuleFinding } from '../../../src/rules/types.js';
 

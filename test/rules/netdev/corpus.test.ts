@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../../src/model/config.js';
+import { defaultConfig } from '../../../src/config/schema.js';
 import { loadChangeSet } from '../../../src/parse/index.js';
 import { genericRules } from '../../../src/rules/generic/index.js';
 import { isNetdevPatch } from '../../../src/rules/netdev/applies.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../../src/model/config.js';
+import { defaultConfig } from '../../../src/config/schema.js';
 import { isNetdevPatch } from '../../../src/rules/netdev/applies.js';
 import { deprecatedApi } from '../../../src/rules/netdev/deprecated-api.js';
 import { fixesMissing } from '../../../src/rules/netdev/fixes-missing.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SeveritySchema } from './finding.js';
+import { SeveritySchema } from '../model/finding.js';
 
 /**
  * The configuration file (`.rubberduck.json` in the repository or the current directory, or
