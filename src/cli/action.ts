@@ -14,7 +14,7 @@ import { createLlmClient } from '../llm/client.js';
 import { describeOutcome, runJob, type BotContext, type JobOutcome } from '../github/bot.js';
 import { routeEvent } from '../github/events.js';
 import { PermanentJobError } from '../github/jobs.js';
-import { tokenOctokit } from '../github/octokit.js';
+import { pacingFrom, tokenOctokit } from '../github/octokit.js';
 import { apiUrlFrom, CHECK_NAME, takeSecrets } from '../github/settings.js';
 
 const HELP = `usage: rubberduck action [--fail-on error|warning|info]
@@ -100,7 +100,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const apiUrl = apiUrlFrom(env);
   const log = (line: string) => process.stderr.write(`rubberduck action: ${line}\n`);
-  const octokit = tokenOctokit(token!, { apiUrl, log });
+  const octokit = tokenOctokit(token!, { apiUrl, log, pacing: pacingFrom(env) });
   const workspace = env.GITHUB_WORKSPACE;
   const context: BotContext = {
     mode: 'action',

@@ -4,7 +4,7 @@ import { version } from '../model/version.js';
 import type { JobHandler, JobQueue } from '../queue/types.js';
 import { describeOutcome, runJob, type BotContext } from './bot.js';
 import { PermanentJobError, prName } from './jobs.js';
-import { createGitHubApp, type GitHub } from './octokit.js';
+import { createGitHubApp, pacingFrom, type GitHub } from './octokit.js';
 import { CHECK_NAME, type AppSettings } from './settings.js';
 
 /**
@@ -13,7 +13,7 @@ import { CHECK_NAME, type AppSettings } from './settings.js';
  * longer holds secrets), run-once keys in the queue's store.
  */
 export function createAppContext(options: { settings: AppSettings; env: Record<string, string | undefined>; queue: JobQueue; log: (line: string) => void; app?: App }): { app: App; context: BotContext } {
-  const app = options.app ?? createGitHubApp(options.settings, { apiUrl: options.settings.apiUrl, log: options.log });
+  const app = options.app ?? createGitHubApp(options.settings, { apiUrl: options.settings.apiUrl, log: options.log, pacing: pacingFrom(options.env) });
   let login: Promise<string> | undefined;
   const context: BotContext = {
     mode: 'serve',

@@ -1,3 +1,4 @@
+import Bottleneck from 'bottleneck';
 import { App, Octokit } from 'octokit';
 import { version } from '../model/version.js';
 
@@ -14,6 +15,25 @@ export interface OctokitOptions {
   log?: (line: string) => void;
   /** How many times a rate-limited request is retried after waiting. */
   rateLimitRetries?: number;
+  /**
+   * GitHub asks integrations to space content-creating requests (one write a second, a
+   * notification-triggering one every three seconds); the throttling plugin does, per process.
+   * false (RUBBERDUCK_GITHUB_PACING=off) drops the spacing but keeps the rate-limit handling:
+   * for the fake GitHub in tests and benchmarks, never against github.com.
+   */
+  pacing?: boolean;
+}
+
+let unpaced: { write: Bottleneck.Group; notifications: Bottleneck.Group } | undefined;
+
+/** Write limiters without minimum spacing (the plugin's own groups space writes 1 s / 3 s apart). */
+function unpacedGroups() {
+  unpaced ??= { write: new Bottleneck.Group({ maxConcurrent: 10 }), notifications: new Bottleneck.Group({ maxConcurrent: 10 }) };
+  return unpaced;
+}
+
+export function pacingFrom(env: Record<string, string | undefined>): boolean {
+  return !/^(off|0|false|no)$/i.test(env.RUBBERDUCK_GITHUB_PACING ?? '');
 }
 
 function logTo(log: ((line: string) => void) | undefined): (line: string) => void {
@@ -30,6 +50,7 @@ export function octokitClass(options: OctokitOptions): typeof Octokit {
     userAgent: `rubberduck/${version} (pid ${process.pid})`,
     log: quiet,
     throttle: {
+      ...(options.pacing === false ? unpacedGroups() : {}),
       onRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
         log(`rate limit on ${request.method} ${request.url}: waiting ${retryAfter} s (retry ${retryCount + 1} of ${retries})`);
         return retryCount < retries;

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createNodeMiddleware, type App } from 'octokit';
+import { createNodeMiddleware } from '@octokit/webhooks';
+import type { App } from 'octokit';
 import type { JobQueue } from '../queue/types.js';
 import { routeEvent } from './events.js';
 import { jobKey } from './jobs.js';
@@ -67,7 +68,7 @@ export function createWebhookServer(options: WebhookServerOptions): Server {
     }
   });
   app.webhooks.onError((error) => log(`webhook error: ${error.message.split('\n')[0]}`));
-  const middleware = createNodeMiddleware(app, { log: { debug: () => {}, info: () => {}, warn: (m: string) => log(m), error: () => {} } });
+  const middleware = createNodeMiddleware(app.webhooks, { path: WEBHOOK_PATH, log: { debug: () => {}, info: () => {}, warn: (m: string) => log(m), error: () => {} } });
 
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '') || '/';

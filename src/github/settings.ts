@@ -97,7 +97,8 @@ export function readAppSettings(env: Env, command: string, needSecret: boolean):
       privateKey,
       webhookSecret: env.WEBHOOK_SECRET ?? '',
       apiUrl: apiUrlFrom(env),
-      port: positiveInt(env, 'PORT', DEFAULT_PORT),
+      // PORT=0 is allowed (any free port, printed on start): tests and benchmarks use it.
+      port: env.PORT === '0' ? 0 : positiveInt(env, 'PORT', DEFAULT_PORT),
       host: env.HOST || '0.0.0.0',
       concurrency: positiveInt(env, 'RUBBERDUCK_CONCURRENCY', 2, 64),
     },
@@ -107,8 +108,5 @@ export function readAppSettings(env: Env, command: string, needSecret: boolean):
 
 /** `rubberduck serve`: APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT, GITHUB_API_URL. */
 export function readServeSettings(env: Env): ServeSettings {
-  const { settings } = readAppSettings(env, 'serve', true);
-  // PORT=0 is allowed for tests and benchmarks (a free port, printed on start).
-  if (env.PORT === '0') settings.port = 0;
-  return settings;
+  return readAppSettings(env, 'serve', true).settings;
 }
