@@ -27,6 +27,8 @@ export class SqliteQueue implements JobQueue {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');
+    // WAL + NORMAL: a committed job survives a crash of this process (not of the OS), at a fraction of FULL's fsyncs.
+    this.db.pragma('synchronous = NORMAL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS jobs (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
