@@ -2,14 +2,15 @@
  * The BUILT `rubberduck action` with an event file, as GitHub Actions runs it, against the fake
  * GitHub as GITHUB_API_URL.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUMMARY_MARKER } from '../../src/github/markers.js';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js';
-import { CLI, issueCommentEvent, pullRequestEvent } from '../support/fake-github-events.js';
+import { parse as parseYaml } from 'yaml';
+import { CLI, issueCommentEvent, pullRequestEvent, REPO_ROOT } from '../support/fake-github-events.js';
 import { gitIn } from '../support/git.js';
 import { addedFile, fixPrRepo, sha, type FixtureRepo } from '../support/pr-builders.js';
 
@@ -169,5 +170,17 @@ describe('rubberduck action', () => {
     const run = await action('push', { repository: { name: 'demo', owner: { login: 'octo' } } });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('push: event not handled');
+  });
+
+  it('action.yml is a composite action whose last step runs `rubberduck action` with the inputs', () => {
+    const action = parseYaml(readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown>; runs: { using: string; steps: { run?: string; env?: Record<string, string> }[] } };
+    expect(action.runs.using).toBe('composite');
+    expect(Object.keys(action.inputs).sort()).toEqual(['fail-on', 'github-token']);
+    const last = action.runs.steps.at(-1)!;
+    expect(last.env).toMatchObject({ GITHUB_TOKEN: '${{ inputs.github-token }}', RUBBERDUCK_FAIL_ON: '${{ inputs.fail-on }}' });
+    // The step's script, run as the runner would: the fail-on input reaches --fail-on.
+    const result = spawnSync('bash', ['-c', last.run!], { env: { PATH: process.env.PATH ?? '', GITHUB_ACTION_PATH: REPO_ROOT, RUBBERDUCK_FAIL_ON: 'fatal' }, encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe('rubberduck: --fail-on fatal: unknown severity (use error, warning or info)');
   });
 });

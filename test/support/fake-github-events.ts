@@ -5,12 +5,23 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FakeGitHub } from './fake-github.js';
 
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The repository root, from test/support/ or from dist/test/support/ (the benchmark imports this module). */
+function findRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) || existsSync(join(dir, '..', 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return dir;
+}
+
+export const REPO_ROOT = findRoot();
 export const CLI = join(REPO_ROOT, 'dist/src/cli/index.js');
 export const SECRET = 'test-webhook-secret';
 
