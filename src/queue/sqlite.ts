@@ -20,6 +20,17 @@ export class SqliteQueue implements JobQueue {
   private log: (line: string) => void = () => {};
   /** Failed attempts wait this long times the attempt number before the next try. */
   retryDelayMs: number;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** A prepared statement, prepared once (preparing on every call cost more than running it). */
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
 
   constructor(readonly path: string, options: { retryDelayMs?: number } = {}) {
     this.retryDelayMs = options.retryDelayMs ?? 5000;
@@ -49,24 +60,24 @@ export class SqliteQueue implements JobQueue {
     `);
     const now = Date.now();
     // Restart recovery: what was running when the last process stopped runs again.
-    this.db.prepare(`UPDATE jobs SET status = CASE WHEN attempts >= ? THEN 'failed' ELSE 'pending' END, result = CASE WHEN attempts >= ? THEN 'interrupted too often' ELSE result END, updated_at = ? WHERE status = 'running'`).run(MAX_ATTEMPTS, MAX_ATTEMPTS, now);
-    this.db.prepare('DELETE FROM once_keys WHERE expires_at < ?').run(now);
+    this.sql(`UPDATE jobs SET status = CASE WHEN attempts >= ? THEN 'failed' ELSE 'pending' END, result = CASE WHEN attempts >= ? THEN 'interrupted too often' ELSE result END, updated_at = ? WHERE status = 'running'`).run(MAX_ATTEMPTS, MAX_ATTEMPTS, now);
+    this.sql('DELETE FROM once_keys WHERE expires_at < ?').run(now);
   }
 
   async enqueue(job: Job): Promise<boolean> {
     const key = jobKey(job);
     const now = Date.now();
     const insert = this.db.transaction(() => {
-      const existing = this.db.prepare('SELECT status FROM jobs WHERE key = ?').get(key) as { status: string } | undefined;
+      const existing = this.sql('SELECT status FROM jobs WHERE key = ?').get(key) as { status: string } | undefined;
       if (existing && existing.status !== 'failed') return false;
       if (existing) {
-        this.db.prepare(`UPDATE jobs SET status = 'pending', attempts = 0, run_after = 0, result = NULL, payload = ?, updated_at = ? WHERE key = ?`).run(JSON.stringify(job), now, key);
+        this.sql(`UPDATE jobs SET status = 'pending', attempts = 0, run_after = 0, result = NULL, payload = ?, updated_at = ? WHERE key = ?`).run(JSON.stringify(job), now, key);
       } else {
-        this.db.prepare('INSERT INTO jobs (key, pull, kind, payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(key, pullKey(job), job.kind, JSON.stringify(job), now, now);
+        this.sql('INSERT INTO jobs (key, pull, kind, payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(key, pullKey(job), job.kind, JSON.stringify(job), now, now);
       }
       // A newer head supersedes the PR's reviews still waiting (a running one discards itself).
       if (job.kind === 'review') {
-        this.db.prepare(`UPDATE jobs SET status = 'superseded', updated_at = ? WHERE pull = ? AND kind = 'review' AND status = 'pending' AND key <> ?`).run(now, pullKey(job), key);
+        this.sql(`UPDATE jobs SET status = 'superseded', updated_at = ? WHERE pull = ? AND kind = 'review' AND status = 'pending' AND key <> ?`).run(now, pullKey(job), key);
       }
       return true;
     });
@@ -77,7 +88,7 @@ export class SqliteQueue implements JobQueue {
 
   async once(key: string, ttlSeconds: number = ONCE_TTL_SECONDS): Promise<boolean> {
     const now = Date.now();
-    const result = this.db.prepare('INSERT INTO once_keys (key, expires_at) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET expires_at = excluded.expires_at WHERE once_keys.expires_at < ?').run(key, now + ttlSeconds * 1000, now);
+    const result = this.sql('INSERT INTO once_keys (key, expires_at) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET expires_at = excluded.expires_at WHERE once_keys.expires_at < ?').run(key, now + ttlSeconds * 1000, now);
     return result.changes === 1;
   }
 
@@ -95,8 +106,8 @@ export class SqliteQueue implements JobQueue {
   private pump(): void {
     if (!this.handler || this.closed) return;
     while (this.running.size < this.concurrency) {
-      const row = this.db
-        .prepare(`UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = ? WHERE id = (SELECT id FROM jobs WHERE status = 'pending' AND run_after <= ? ORDER BY id LIMIT 1) RETURNING id, payload, attempts`)
+      const row = this
+        .sql(`UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = ? WHERE id = (SELECT id FROM jobs WHERE status = 'pending' AND run_after <= ? ORDER BY id LIMIT 1) RETURNING id, payload, attempts`)
         .get(Date.now(), Date.now()) as { id: number; payload: string; attempts: number } | undefined;
       if (!row) return;
       const controller = new AbortController();
@@ -114,28 +125,28 @@ export class SqliteQueue implements JobQueue {
     try {
       const result = await this.handler!(job, controller.signal);
       if (this.closed && controller.signal.aborted) return; // left 'running': picked up again on the next start
-      this.db.prepare(`UPDATE jobs SET status = 'done', result = ?, updated_at = ? WHERE id = ?`).run(result, Date.now(), row.id);
+      this.sql(`UPDATE jobs SET status = 'done', result = ?, updated_at = ? WHERE id = ?`).run(result, Date.now(), row.id);
       this.log(`${name}: ${result}`);
     } catch (error) {
       if (this.closed && controller.signal.aborted) return;
       const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
       const permanent = error instanceof PermanentJobError || row.attempts >= MAX_ATTEMPTS;
-      this.db
-        .prepare(`UPDATE jobs SET status = ?, result = ?, run_after = ?, updated_at = ? WHERE id = ?`)
+      this
+        .sql(`UPDATE jobs SET status = ?, result = ?, run_after = ?, updated_at = ? WHERE id = ?`)
         .run(permanent ? 'failed' : 'pending', message, Date.now() + this.retryDelayMs * row.attempts, Date.now(), row.id);
       this.log(`${name}: ${permanent ? 'failed' : `attempt ${row.attempts} failed, will retry`}: ${message}`);
     }
   }
 
   async counts(): Promise<QueueCounts> {
-    const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status').all() as { status: string; n: number }[];
+    const rows = this.sql('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status').all() as { status: string; n: number }[];
     const by = Object.fromEntries(rows.map((r) => [r.status, r.n]));
     return { waiting: by.pending ?? 0, active: by.running ?? 0, completed: by.done ?? 0, failed: by.failed ?? 0, superseded: by.superseded ?? 0 };
   }
 
   /** The stored jobs (tests and `rubberduck worker --status` read them). */
   list(): { key: string; status: string; attempts: number; result: string | null }[] {
-    return this.db.prepare('SELECT key, status, attempts, result FROM jobs ORDER BY id').all() as { key: string; status: string; attempts: number; result: string | null }[];
+    return this.sql('SELECT key, status, attempts, result FROM jobs ORDER BY id').all() as { key: string; status: string; attempts: number; result: string | null }[];
   }
 
   async close(graceMs = 10_000): Promise<void> {
