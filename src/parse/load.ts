@@ -5,7 +5,7 @@ import { UsageError } from '../model/errors.js';
 import type { ChangeSet, Patch, Series } from '../model/changeset.js';
 import type { Config } from '../config/schema.js';
 import { parseDiff } from './diff.js';
-import { parsePatchEmail, splitPatchBody, type PatchParseOptions } from './email.js';
+import { decodeEncodedWords, parsePatchEmail, splitPatchBody, type PatchParseOptions } from './email.js';
 import { MboxSplitter, readMbox, splitMbox } from './mbox.js';
 import { parsePerson } from './person.js';
 import { answeredPatch, toReply } from './replies.js';
@@ -128,7 +128,31 @@ export async function parseFormatPatch(content: Buffer | string, input: string, 
   return (await parseMboxMessages(messages, input, options.kind ?? 'email', options)).patches;
 }
 
-type ReadOptions = PatchParseOptions & { maxBytes: number };
+type ReadOptions = PatchParseOptions & {
+  maxBytes: number;
+  /** Leave review replies out without parsing them (see isPlainReply). */
+  skipReplies?: boolean;
+};
+
+/**
+ * A review reply (`Re:` and no diff), told from the raw message without decoding it: a review
+ * has no use for replies, and the mail clients reviewers use often send quoted-printable or
+ * format=flowed, which only mailparser decodes — half a second to load for nothing. A diff in a
+ * quoted-printable body still starts its lines with `diff -` or `--- `/`+++ `; base64 and
+ * multipart bodies cannot be read so and are parsed in full (false here).
+ */
+export function isPlainReply(raw: Buffer): boolean {
+  let end = raw.indexOf('\n\n');
+  const crlf = raw.indexOf('\r\n\r\n');
+  if (crlf >= 0 && (end < 0 || crlf < end)) end = crlf;
+  if (end < 0) return false;
+  const head = raw.toString('latin1', 0, end);
+  const subject = /^subject:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(head)?.[1];
+  if (subject === undefined || !parseSubject(decodeEncodedWords(subject.replace(/\r?\n[ \t]+/g, ' ').trim())).isReply) return false;
+  if (/^content-type:[ \t]*multipart/im.test(head) || /^content-transfer-encoding:[ \t]*base64/im.test(head)) return false;
+  const body = raw.toString('latin1', end);
+  return !/^(?:diff -|Index: |--- [^\r\n]*\r?\n\+\+\+ )/m.test(body);
+}
 
 /** What reading one input gives, item by item: a mail message, or a unit that is whole already. */
 type Item = { kind: 'mail'; message: Patch } | { kind: 'unit'; changeset: ChangeSet };
@@ -148,6 +172,10 @@ async function* mailItems(messages: AsyncIterable<Buffer> | Iterable<Buffer>, na
     return { kind: 'mail', message };
   };
   for await (const raw of messages) {
+    if (options.skipReplies && count > 0 && isPlainReply(raw)) {
+      count++;
+      continue;
+    }
     const message = await parsePatchEmail(raw, { input: name, index: count++, kind: 'email' }, options);
     if (count === 1) {
       held = message;
@@ -342,6 +370,8 @@ async function* inputItems(input: string, opts: LoadOptions, options: ReadOption
 }
 
 export interface StreamOptions extends LoadOptions {
+  /** Leave review replies out of the units (a review does not read them); default: keep them. */
+  skipReplies?: boolean;
   /** How long (in messages) an incomplete series waits for its missing members; see SeriesAssembler. */
   window?: number;
   /** Where versions are linked (`Series.previous`): default, the postings of this run. */
@@ -366,7 +396,7 @@ export function unitChangeSet(unit: AssembledUnit, log: PostingLog = new MemoryP
  * UsageError naming it, raised when the reading reaches it: units before it were already given.
  */
 export async function* streamChangeSets(inputs: string[], opts: StreamOptions): AsyncGenerator<ChangeSet> {
-  const options: ReadOptions = { knownTrees: opts.config.netdev.trees, maxBytes: opts.config.limits.maxInputBytes };
+  const options: ReadOptions = { knownTrees: opts.config.netdev.trees, maxBytes: opts.config.limits.maxInputBytes, ...(opts.skipReplies ? { skipReplies: true } : {}) };
   if (inputs.length === 0 && opts.range === undefined) {
     throw new UsageError('nothing to review: give a patch file, an mbox, a git range, or - for stdin');
   }

@@ -88,6 +88,8 @@ async function* unitsOf(input: ReviewInput, config: Config, repo: string | undef
       const stdin = typeof input.stdin === 'string' ? Readable.from([Buffer.from(input.stdin)]) : input.stdin;
       yield* streamChangeSets(input.inputs, {
         config,
+        // The review reads patches only; replies answer them (triage keeps them).
+        skipReplies: true,
         ...(repo !== undefined ? { repo } : {}),
         ...(input.range !== undefined ? { range: input.range } : {}),
         ...(stdin !== undefined ? { stdin } : {}),
@@ -133,6 +135,11 @@ class ReportAccumulator {
     this.lines += unit.totals.lines;
   }
 
+  /**
+   * The run's report. Its parts come from the units' reports, each validated by ReviewReportSchema
+   * in the report node; only the envelope is new, and it is validated here without walking every
+   * finding a second time (a thousand findings cost ~50 ms of a ~1 s review).
+   */
   report(): ReviewReport {
     let errors = 0;
     let warnings = 0;
@@ -142,15 +149,15 @@ class ReportAccumulator {
       else if (f.severity === 'warning') warnings++;
       else infos++;
     }
-    return ReviewReportSchema.parse({
+    const envelope = ReviewReportSchema.omit({ findings: true }).parse({
       tool: 'rubberduck',
       version: packageVersion,
       inputs: [...this.inputs],
       patches: this.patches,
-      findings: this.findings,
       totals: { errors, warnings, infos, lines: this.lines },
       notes: [...this.notes],
     });
+    return { ...envelope, findings: this.findings };
   }
 }
 
