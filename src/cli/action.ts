@@ -87,10 +87,6 @@ export async function run(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
   const env = takeSecrets(process.env);
-  const token = env.GITHUB_TOKEN || input(env, 'github-token');
-  const missing = ['GITHUB_EVENT_PATH', 'GITHUB_EVENT_NAME', 'GITHUB_REPOSITORY'].filter((name) => !env[name]);
-  if (!token) missing.push('GITHUB_TOKEN');
-  if (missing.length > 0) throw new UsageError(`missing ${missing.join(', ')} (run inside GitHub Actions, or set them)`, 'action');
   let failOn: Severity | undefined;
   const rawFailOn = values['fail-on'] ?? input(env, 'fail-on');
   if (rawFailOn !== undefined) {
@@ -98,6 +94,10 @@ export async function run(argv: string[]): Promise<number> {
     if (!parsed.success) throw new UsageError('unknown severity (use error, warning or info)', `--fail-on ${rawFailOn}`);
     failOn = parsed.data;
   }
+  const token = env.GITHUB_TOKEN || input(env, 'github-token');
+  const missing = ['GITHUB_EVENT_PATH', 'GITHUB_EVENT_NAME', 'GITHUB_REPOSITORY'].filter((name) => !env[name]);
+  if (!token) missing.push('GITHUB_TOKEN');
+  if (missing.length > 0) throw new UsageError(`missing ${missing.join(', ')} (run inside GitHub Actions, or set them)`, 'action');
   const apiUrl = apiUrlFrom(env);
   const log = (line: string) => process.stderr.write(`rubberduck action: ${line}\n`);
   const octokit = tokenOctokit(token!, { apiUrl, log, pacing: pacingFrom(env) });

@@ -65,7 +65,7 @@ export async function runReviewJob(job: ReviewJob, ctx: BotContext): Promise<Rev
     name: where,
     ...(ctx.checkout ? { checkout: { dir: ctx.checkout, baseSha: pull.base.sha, headSha: job.headSha } } : {}),
   });
-  const report = await reviewChangeSet({ changeset: diff.changeset, config, failOn, llm: ctx.llmFor(config) });
+  const report = await reviewChangeSet({ changeset: diff.changeset, config, llm: ctx.llmFor(config) });
   const lines = new DiffLines(diff.changeset.patches[0]?.files ?? []);
   const plan = planReview(report.findings, lines, failOn);
 

@@ -4,13 +4,13 @@
  * (src/graphs/review/run.ts `runReview`, src/graphs/debug/run.ts `runDebug`) is an edit of this
  * file only.
  *
- * Today: the review goes through `runReview` of src/graphs/review/index.ts (as `rubberduck
- * review` does); the debugger has no runner outside the CLI yet, so `debugCheckout` streams
- * `buildDebugGraph()` the way src/cli/fix.ts does (and disposes the isolated copy afterwards).
+ * Today: the review goes through the runner `runReview` (src/graphs/review/run.ts); the debugger
+ * has no runner outside the CLI yet, so `debugCheckout` streams `buildDebugGraph()` the way
+ * src/cli/fix.ts does (and disposes the isolated copy afterwards) until `runDebug` lands.
  */
 import type { Config } from '../config/schema.js';
 import type { ChangeSet } from '../model/changeset.js';
-import type { ReviewReport, Severity } from '../model/finding.js';
+import type { ReviewReport } from '../model/finding.js';
 import { FixReportSchema, type FixReport } from '../model/fix-report.js';
 import type { LlmClient } from '../llm/types.js';
 import type { Workspace } from '../debug/types.js';
@@ -18,15 +18,14 @@ import type { Workspace } from '../debug/types.js';
 export interface ReviewCall {
   changeset: ChangeSet;
   config: Config;
-  failOn: Severity;
   llm: LlmClient | null;
+  signal?: AbortSignal;
 }
 
-/** Review an already parsed change set (the PR's diff); the findings come back merged and sorted. */
+/** Review an already parsed change set (the PR's diff) as one unit; the validated report, findings merged and sorted. */
 export async function reviewChangeSet(call: ReviewCall): Promise<ReviewReport> {
-  const { runReview } = await import('../graphs/review/index.js');
-  const result = await runReview({ changeset: call.changeset, config: call.config, format: 'json', failOn: call.failOn, llm: call.llm });
-  return result.report;
+  const { runReview } = await import('../graphs/review/run.js');
+  return runReview({ kind: 'changeset', changeset: call.changeset }, { config: call.config, llm: call.llm, ...(call.signal ? { signal: call.signal } : {}) });
 }
 
 export interface DebugCall {

@@ -179,7 +179,7 @@ describe('rubberduck action', () => {
     const last = action.runs.steps.at(-1)!;
     expect(last.env).toMatchObject({ GITHUB_TOKEN: '${{ inputs.github-token }}', RUBBERDUCK_FAIL_ON: '${{ inputs.fail-on }}' });
     // The step's script, run as the runner would: the fail-on input reaches --fail-on.
-    const result = spawnSync('bash', ['-c', last.run!], { env: { PATH: process.env.PATH ?? '', GITHUB_ACTION_PATH: REPO_ROOT, RUBBERDUCK_FAIL_ON: 'fatal' }, encoding: 'utf8' });
+    const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', last.run!], { env: { PATH: process.env.PATH ?? '', GITHUB_ACTION_PATH: REPO_ROOT, RUBBERDUCK_FAIL_ON: 'fatal' }, encoding: 'utf8' });
     expect(result.status).toBe(2);
     expect(result.stderr.trim()).toBe('rubberduck: --fail-on fatal: unknown severity (use error, warning or info)');
   });
