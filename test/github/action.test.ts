@@ -166,6 +166,15 @@ describe('rubberduck action', () => {
     expect(badSeverity.stderr.trim()).toBe('rubberduck: --fail-on fatal: unknown severity (use error, warning or info)');
   });
 
+  it('waits out a rate limit (throttling plugin) instead of failing', async () => {
+    fake.addPull('octo/demo', { number: 6, headSha: sha(6), files: [addedFile('r.txt', ['r'])] });
+    fake.rateLimitNext(1);
+    const run = await action('pull_request', pullRequestEvent({ number: 6, headSha: sha(6) }));
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/rate limit on GET \/repos\/\{owner\}\/\{repo\}\/pulls\/\{pull_number\}: waiting \d+ s/);
+    expect(fake.checkRunsFor('octo/demo', sha(6))).toHaveLength(1);
+  });
+
   it('skips events it does not handle, with exit 0', async () => {
     const run = await action('push', { repository: { name: 'demo', owner: { login: 'octo' } } });
     expect(run.code).toBe(0);
