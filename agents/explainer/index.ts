@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { debugContext, isTestFile, progress, remainingMs, signalOf, type DebugState, type DebugUpdate } from '../../src/graphs/debug/state.js';
-import { countsOf } from '../../src/graphs/debug/nodes/validate.js';
+import { countsOf } from '../../src/debug/results/verdict.js';
 import { contradictsPatch, explainWithModel } from './llm.js';
 import { explainOffline, type ExplainInput } from './offline.js';
 

@@ -5,7 +5,7 @@
  */
 import type { TestCase, VariableTrace } from '../../src/debug/types.js';
 import { loadPrompt } from '../../src/llm/prompts.js';
-import { MAX_PROMPT_TOKENS, PROMPT_MARGIN, renderFailingTests, renderSections, renderTestOutput, renderTraces } from '../../src/llm/render.js';
+import { MAX_PROMPT_TOKENS, PROMPT_MARGIN, renderFailingTests, renderSections, renderTestOutput, renderTraces } from '../evidence.js';
 import { countTokens, fitToTokens } from '../../src/llm/tokens.js';
 import type { LlmClient } from '../../src/llm/types.js';
 import { ExplainerOutputSchema } from './schema.js';

@@ -31,8 +31,36 @@ const clip = (s: string, max = 160) => {
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 };
 
-/** Pull "expected vs actual" out of a failure message (pytest, node:assert, vitest/jest, chai). */
+/**
+ * The test's local variables as pytest prints them with --showlocals (`expected   = 5`), first
+ * frame first: the explanation shows values, not the names an assert happens to use.
+ */
+export function localsOf(message: string): Map<string, string> {
+  const locals = new Map<string, string>();
+  for (const line of message.split('\n')) {
+    const m = /^([A-Za-z_]\w*)\s+= (.+)$/.exec(line);
+    if (m && !locals.has(m[1]!)) locals.set(m[1]!, m[2]!.trim());
+  }
+  return locals;
+}
+
+/** `text` with every local variable name (not a called name) replaced by its value. */
+export function withValues(text: string, locals: ReadonlyMap<string, string>): string {
+  if (locals.size === 0) return text;
+  const bare = locals.get(text.trim());
+  if (bare !== undefined) return bare;
+  return text.replace(/(?<![\w.'"])([A-Za-z_]\w*)(?![\w(])/g, (name) => locals.get(name) ?? name);
+}
+
+/** Pull "expected vs actual" out of a failure message (pytest, node:assert, vitest/jest, chai), with values. */
 export function expectedVsActual(message: string | undefined): ExpectedActual | null {
+  const found = rawExpectedVsActual(message);
+  if (!found || !message) return found;
+  const locals = localsOf(message);
+  return { expected: clip(withValues(found.expected, locals)), actual: clip(withValues(found.actual, locals)) };
+}
+
+function rawExpectedVsActual(message: string | undefined): ExpectedActual | null {
   if (!message) return null;
   const m = message;
   let r: RegExpExecArray | null;

@@ -26,6 +26,7 @@ import { collectPythonCoverage } from '../../src/debug/coverage-python.js';
 import { rankBySbfl } from '../../src/debug/sbfl.js';
 import { traceVariables } from '../../src/debug/trace-node.js';
 import type { CoverageMatrix, FunctionSpan, Language, RankedLine, RunnerKind, TestCase, VariableTrace } from '../../src/debug/types.js';
+import { codeWindows } from '../../src/debug/code-windows.js';
 import {
   analysisTimeoutMs,
   debugContext,
@@ -122,7 +123,7 @@ async function collectCoverage(
   tests: TestCase[],
   timeoutMs: number,
   signal: AbortSignal | undefined,
-  env: Record<string, string>,
+  env: Record<string, string | undefined>,
 ): Promise<CoverageMatrix | null> {
   if (lang === 'python') {
     return collectPythonCoverage(dir, command, { timeoutMs, env, ...(signal ? { signal } : {}) });
@@ -134,39 +135,6 @@ async function collectCoverage(
     ...(tests.length > 0 ? { tests } : {}),
     ...(signal ? { signal } : {}),
   });
-}
-
-/** Exact code around suspects: the enclosing function (up to 80 lines), else ±8 lines. */
-export async function codeWindows(
-  dir: string,
-  places: { file: string; line: number }[],
-  functions: FunctionSpan[],
-  max = 5,
-): Promise<{ file: string; startLine: number; code: string }[]> {
-  const out: { file: string; startLine: number; code: string }[] = [];
-  const texts = new Map<string, string[]>();
-  for (const p of places) {
-    if (out.length >= max) break;
-    let lines = texts.get(p.file);
-    if (!lines) {
-      try {
-        lines = (await readFile(join(dir, p.file), 'utf8')).split('\n');
-      } catch {
-        continue;
-      }
-      texts.set(p.file, lines);
-    }
-    const fn = enclosingFunction(functions, p.line, p.file);
-    let start = fn ? fn.startLine : Math.max(1, p.line - 8);
-    let end = fn ? Math.min(fn.endLine, fn.startLine + 79) : Math.min(lines.length, p.line + 8);
-    if (p.line > end) {
-      start = Math.max(1, p.line - 8);
-      end = Math.min(lines.length, p.line + 8);
-    }
-    if (out.some((w) => w.file === p.file && w.startLine <= p.line && p.line < w.startLine + w.code.split('\n').length)) continue;
-    out.push({ file: p.file, startLine: start, code: lines.slice(start - 1, end).join('\n') + '\n' });
-  }
-  return out;
 }
 
 /** The model's opinion, merged into the ranking: named lines first, at the best SBFL score. */

@@ -18,7 +18,7 @@ import {
   renderTestOutput,
   renderTraces,
   type Section,
-} from '../../src/llm/render.js';
+} from '../evidence.js';
 import { countTokens, fitToTokens } from '../../src/llm/tokens.js';
 import type { LlmClient } from '../../src/llm/types.js';
 import { LocalizerOutputSchema, type LocalizedLine } from './schema.js';

@@ -27,7 +27,7 @@ import { generateCandidates } from '../../src/debug/mutate.js';
 import type { Candidate, FunctionSpan, RankedLine } from '../../src/debug/types.js';
 import { debugContext, isTestFile, progress, signalOf, type DebugState, type DebugUpdate, type TriedCandidate } from '../../src/graphs/debug/state.js';
 import type { LlmClient } from '../../src/llm/types.js';
-import { codeWindows } from '../localizer/index.js';
+import { codeWindows } from '../../src/debug/code-windows.js';
 import { repairWithModel, samplesToCandidates } from './llm.js';
 import type { Edit } from './schema.js';
 

@@ -17,7 +17,7 @@ import {
   renderTestOutput,
   renderTraces,
   type Section,
-} from '../../src/llm/render.js';
+} from '../evidence.js';
 import { countTokens, fitToTokens } from '../../src/llm/tokens.js';
 import type { LlmClient } from '../../src/llm/types.js';
 import { RepairerOutputSchema, type Edit } from './schema.js';

@@ -2,21 +2,19 @@
  * `rubberduck fix [--repo DIR] --test "CMD" [--offline] [--json FILE] [--apply]
  *                 [--max-seconds N] [--test-timeout S] [--max-llm-calls N] [--max-tokens N]`
  *
- * Runs the debug graph (src/graphs/debug) on an isolated copy of the repository, prints progress
- * on stderr, then the validated patch and the explanation on stdout.
+ * A thin adapter over runDebug (src/graphs/debug/run.ts): parses the arguments, prints progress
+ * on stderr, then the validated patch and the explanation on stdout, and maps the outcome to an
+ * exit code.
  * Exit: 0 fixed, 1 not fixed, 2 unusable input (not a git repository, a test command that cannot
  * run, a test command that already passes), 130/143 on SIGINT/SIGTERM.
  * Without --apply the user's tree, index, branches and stash are never touched.
  */
 import { parseCommandArgs } from './args.js';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { buildDebugGraph, RECURSION_LIMIT } from '../graphs/debug/index.js';
-import type { DebugContext, DebugInput, DebugState, ProgressEvent } from '../graphs/debug/state.js';
-import { onProcessExit, onTerminationSignal } from '../debug/process.js';
-import type { Workspace } from '../debug/types.js';
+import { dirname, resolve } from 'node:path';
+import { DebugRunError, runDebug, type DebugEvent, type DebugTask } from '../graphs/debug/run.js';
+import { onTerminationSignal } from '../debug/process.js';
 import { applyPatchToOrigin, repoInfo } from '../debug/workspace.js';
 import { loadConfig } from '../config/load.js';
 import { createLlmClient, OFFLINE_NOTE } from '../llm/client.js';
@@ -119,11 +117,11 @@ export class ProgressPrinter {
     this.live = !!out.isTTY;
   }
 
-  static format(e: ProgressEvent): string {
+  static format(e: DebugEvent): string {
     return `rubberduck fix [${e.stage}] ${e.message}`;
   }
 
-  event(e: ProgressEvent): void {
+  event(e: DebugEvent): void {
     const line = ProgressPrinter.format(e);
     // Held: the prepare stage, and the report that follows it directly (nothing to fix).
     if (!this.live && !this.released && (e.stage === 'prepare' || e.stage === 'report')) {
@@ -141,21 +139,6 @@ export class ProgressPrinter {
     this.out.write(this.held.map((l) => `${l}\n`).join(''));
     this.held = [];
   }
-}
-
-/**
- * Everything this run puts in the temp directory (the workspace, the runners' reports, the
- * tests' own temp files) goes into one private folder, removed on any exit — also on Ctrl-C,
- * when finally blocks do not run.
- */
-function privateTmp(): string {
-  const base = tmpdir();
-  const dir = mkdtempSync(join(base, 'rubberduck-fix-'));
-  process.env.TMPDIR = dir;
-  process.env.TMP = dir;
-  process.env.TEMP = dir;
-  onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
 }
 
 let signalsInstalled = false;
@@ -188,21 +171,6 @@ async function writeJson(file: string, report: FixReport): Promise<void> {
   await writeFile(file, `${JSON.stringify(valid, null, 2)}\n`);
 }
 
-function errorReport(state: DebugState | undefined, error: unknown, llm: LlmClient | null): FixReport {
-  const before = state?.baseline ? { passed: state.baseline.passed, failed: state.baseline.failed } : { passed: 0, failed: 0 };
-  return {
-    outcome: 'error',
-    patch: '',
-    suspects: (state?.suspects ?? []).map((s) => ({ file: s.file, line: s.line, score: s.score, why: s.why })),
-    explanation: '',
-    tests: { before, after: before },
-    usage: llm?.usage() ?? { llmCalls: 0, promptTokens: 0, completionTokens: 0 },
-    seconds: state ? Math.max(0, (Date.now() - state.startedAt) / 1000) : 0,
-    candidates: { tried: state?.tried.length ?? 0, passing: 0 },
-    error: error instanceof Error ? error.message.split('\n')[0]! : String(error),
-  };
-}
-
 export async function run(argv: string[]): Promise<number> {
   const opts = parseFixArgs(argv);
   if (opts.help) {
@@ -213,7 +181,6 @@ export async function run(argv: string[]): Promise<number> {
 
   const controller = new AbortController();
   installSignals(controller);
-  privateTmp();
 
   const printer = new ProgressPrinter(process.stderr);
   // The model client's notes (endpoint down, an answer dropped) go to stderr; "no endpoint
@@ -221,48 +188,21 @@ export async function run(argv: string[]): Promise<number> {
   const llm = await makeLlm(opts, (m) => {
     if (process.env.RUBBERDUCK_DEBUG || m !== OFFLINE_NOTE) process.stderr.write(`rubberduck fix [model] ${m}\n`);
   });
-  let workspace: Workspace | null = null;
-  const context: DebugContext = {
-    llm,
-    onWorkspace: (ws) => {
-      workspace = ws;
-    },
-  };
-  const input: DebugInput = {
+  const task: DebugTask = {
     repo: opts.repo,
     testCommand: opts.test,
     maxSeconds: opts.maxSeconds,
     testTimeoutMs: Math.round(opts.testTimeoutSeconds * 1000),
   };
 
-  let final: DebugState | undefined;
+  let report: FixReport;
   try {
-    const graph = buildDebugGraph();
-    const stream = await graph.stream(
-      { input, startedAt: Date.now() },
-      {
-        streamMode: ['custom', 'values'],
-        configurable: { rubberduck: context },
-        signal: controller.signal,
-        recursionLimit: RECURSION_LIMIT,
-      },
-    );
-    for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
-      if (mode === 'custom') printer.event(chunk as ProgressEvent);
-      else if (mode === 'values') final = chunk as DebugState;
-    }
+    report = await runDebug(task, { llm, signal: controller.signal }, (e) => printer.event(e));
   } catch (error) {
     // Our own failure (not the user's input): still leave a report behind for tools.
-    if (opts.json && !(error instanceof UsageError) && !controller.signal.aborted) {
-      await writeJson(opts.json, errorReport(final, error, llm)).catch(() => undefined);
-    }
+    if (opts.json && error instanceof DebugRunError) await writeJson(opts.json, error.report).catch(() => undefined);
     throw error;
-  } finally {
-    await (workspace as Workspace | null)?.dispose().catch(() => undefined);
   }
-
-  const report = final?.fixReport;
-  if (!report) throw new Error('the debug graph ended without a report');
   if (opts.json) await writeJson(opts.json, report);
 
   if (report.outcome === 'no-failing-test') {

@@ -8,12 +8,12 @@
  * vitest / jest: per file only, best effort (their transforms make V8 offsets approximate).
  */
 import { isTestFile } from './project-files.js';
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runTests, shq } from './run-tests.js';
 import type { CoverageMatrix, RunnerKind, TestCase } from './types.js';
+import { makeTempDir } from './temp-dir.js';
 
 export interface NodeCoverageOptions {
   /** Timeout of each run. */
@@ -24,7 +24,7 @@ export interface NodeCoverageOptions {
   maxRuns?: number;
   /** Total time budget (default 10 × timeoutMs); once spent, remaining files stay per-file. */
   budgetMs?: number;
-  env?: Record<string, string>;
+  env?: Record<string, string | undefined>;
   signal?: AbortSignal;
 }
 
@@ -190,7 +190,8 @@ export async function collectNodeCoverage(
   const started = Date.now();
   const budget = opts.budgetMs ?? opts.timeoutMs * 10;
   const maxRuns = opts.maxRuns ?? 60;
-  const tmp = mkdtempSync(join(tmpdir(), 'rd-v8cov-'));
+  const tmpDir = makeTempDir('rd-v8cov-');
+  const tmp = tmpDir.path;
   let runNo = 0;
   const matrix: CoverageMatrix = { tests: [], lines: new Map() };
   const addEntry = (id: string, failed: boolean, lines: Map<string, Set<number>>) => {
@@ -271,6 +272,6 @@ export async function collectNodeCoverage(
     }
     return matrix;
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    tmpDir.remove();
   }
 }

@@ -4,12 +4,13 @@
  * records while a test runs), so a run killed at its time budget still yields the tests that
  * finished, and the one that hung counts as failed with the lines it reached.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../util/paths.js';
 import { runCommand } from './process.js';
+import { withoutStopEarly } from './stop-early.js';
 import type { CoverageMatrix } from './types.js';
+import { makeTempDir } from './temp-dir.js';
 
 export interface PythonCoverageOptions {
   /** Budget of the whole run (the process group is killed after it). */
@@ -20,7 +21,7 @@ export interface PythonCoverageOptions {
    * Default: a third of timeoutMs (at least 1 s); 0 disables.
    */
   perTestTimeoutMs?: number;
-  env?: Record<string, string>;
+  env?: Record<string, string | undefined>;
   signal?: AbortSignal;
 }
 
@@ -35,20 +36,16 @@ export function pythonHelperDir(): string {
   return join(packageRoot(), 'src', 'debug', 'python');
 }
 
-/** Remove `-x` / `--exitfirst` / `--maxfail=N` so one failure does not stop the run we measure. */
-export function withoutExitFirst(cmd: string): string {
-  return cmd.replace(/(^|\s)(-x|--exitfirst|--maxfail(=|\s+)\d+|--sw|--stepwise)(?=\s|$)/g, '$1').replace(/\s+$/, '');
-}
-
 /** Env for running pytest with one of our plugins. */
-export function pluginEnv(plugin: string, extra: Record<string, string>, base?: Record<string, string>): Record<string, string> {
+export function pluginEnv(plugin: string, extra: Record<string, string>, base?: Record<string, string | undefined>): Record<string, string | undefined> {
   const helper = pythonHelperDir();
-  const pyPath = base?.PYTHONPATH ?? process.env.PYTHONPATH;
-  const addopts = base?.PYTEST_ADDOPTS ?? process.env.PYTEST_ADDOPTS;
+  const pyPath = base && 'PYTHONPATH' in base ? base.PYTHONPATH : process.env.PYTHONPATH;
+  const addopts = base && 'PYTEST_ADDOPTS' in base ? base.PYTEST_ADDOPTS : process.env.PYTEST_ADDOPTS;
   return {
     ...base,
     PYTHONPATH: pyPath ? `${helper}:${pyPath}` : helper,
-    PYTEST_ADDOPTS: `${addopts ? `${addopts} ` : ''}-p ${plugin} -p no:cacheprovider`,
+    // rd_complete: no stop at the first failure, whatever the command or pytest.ini says.
+    PYTEST_ADDOPTS: `${addopts ? `${addopts} ` : ''}-p ${plugin} -p rd_complete -p no:cacheprovider`,
     PYTHONDONTWRITEBYTECODE: '1',
     ...extra,
   };
@@ -108,11 +105,12 @@ export async function collectPythonCoverage(
   testCommand: string,
   opts: PythonCoverageOptions,
 ): Promise<PythonCoverageResult> {
-  const tmp = mkdtempSync(join(tmpdir(), 'rd-pycov-'));
+  const tmpDir = makeTempDir('rd-pycov-');
+  const tmp = tmpDir.path;
   const out = join(tmp, 'coverage.jsonl');
   const perTest = opts.perTestTimeoutMs ?? Math.max(1000, Math.floor(opts.timeoutMs / 3));
   try {
-    const res = await runCommand(withoutExitFirst(testCommand), {
+    const res = await runCommand(withoutStopEarly(testCommand, 'pytest'), {
       cwd: dir,
       timeoutMs: opts.timeoutMs,
       env: pluginEnv(
@@ -130,6 +128,6 @@ export async function collectPythonCoverage(
     }
     return { ...matrixFromRecords(text), timedOut: res.timedOut, exitCode: res.exitCode, output: res.output };
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    tmpDir.remove();
   }
 }

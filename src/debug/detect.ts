@@ -42,17 +42,19 @@ function countSources(dir: string, limit = 5000): SourceCounts {
   return counts;
 }
 
+/** The string-valued `scripts` of dir/package.json (empty when there is none). */
+export function readPackageScripts(dir: string): Record<string, string> {
+  try {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { scripts?: Record<string, unknown> };
+    return Object.fromEntries(Object.entries(pkg.scripts ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return {};
+  }
+}
+
 /** The `scripts.test` of dir/package.json, if any. */
 export function readTestScript(dir: string): string | undefined {
-  try {
-    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
-      scripts?: Record<string, unknown>;
-    };
-    const script = pkg.scripts?.test;
-    return typeof script === 'string' ? script : undefined;
-  } catch {
-    return undefined;
-  }
+  return readPackageScripts(dir).test;
 }
 
 /** `npm test`, `npm t`, `npm run test`, `npm run-script test`, `yarn test`, `pnpm test`. */
@@ -69,6 +71,7 @@ export function runnerFromCommand(command: string): RunnerKind {
   if (/(^|[\s/;&|(])node(?:js)?(?:\s+--?[\w-]+(?:=\S+)?)*\s+--test\b/.test(c)) return 'node-test';
   if (/(^|[\s/;&|(])vitest(\s|$)/.test(c)) return 'vitest';
   if (/(^|[\s/;&|(])jest(\s|$)/.test(c)) return 'jest';
+  if (/(^|[\s/;&|(])_?mocha(\s|$)/.test(c)) return 'mocha';
   return 'unknown';
 }
 
@@ -95,7 +98,7 @@ export function detectProject(dir: string, testCommand: string): ProjectInfo {
   }
   let language: Language;
   if (runner === 'pytest') language = 'python';
-  else if (runner === 'node-test' || runner === 'vitest' || runner === 'jest') {
+  else if (runner === 'node-test' || runner === 'vitest' || runner === 'jest' || runner === 'mocha') {
     language = counts.tsSrc > counts.jsSrc ? 'typescript' : 'javascript';
   } else if (/\bpython[\d.]*\b/.test(testCommand) || (counts.pySrc > 0 && jsLike === 0)) {
     language = 'python';

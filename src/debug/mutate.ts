@@ -453,6 +453,40 @@ function collectEdits(lang: Language, source: string, root: SyntaxNode, targetLi
 }
 
 /**
+ * Source ranges that load modules: `import …`, `from … import …`, `export … from`, `require(…)`,
+ * dynamic `import(…)`, `__import__(…)` / `importlib.import_module(…)`. No edit may touch them:
+ * turning `require('qs')` into `'qs'` breaks module loading, the suite dies before running a
+ * test, and the failing tests "vanish" — that is never a repair.
+ */
+export function moduleLoadingRanges(root: SyntaxNode): { start: number; end: number }[] {
+  const ranges: { start: number; end: number }[] = [];
+  walk(root, (n) => {
+    const t = n.type;
+    if (t === 'import_statement' || t === 'import_from_statement' || t === 'future_import_statement') {
+      ranges.push({ start: n.startIndex, end: n.endIndex });
+      return false;
+    }
+    if (t === 'export_statement' && n.childForFieldName('source')) {
+      ranges.push({ start: n.startIndex, end: n.endIndex });
+      return false;
+    }
+    if (t === 'call_expression' || t === 'call') {
+      const fn = n.childForFieldName('function');
+      if (fn && (fn.type === 'import' || /^(require|require\.resolve|__import__|importlib\.import_module|import_module)$/.test(fn.text))) {
+        ranges.push({ start: n.startIndex, end: n.endIndex });
+        return false;
+      }
+    }
+    return undefined;
+  });
+  return ranges;
+}
+
+function touchesAny(e: { start: number; end: number }, ranges: readonly { start: number; end: number }[]): boolean {
+  return ranges.some((r) => (e.start === e.end ? e.start > r.start && e.start < r.end : e.start < r.end && e.end > r.start));
+}
+
+/**
  * Candidates at the given lines, ordered by the line's suspiciousness, then by the operator's
  * priority (table above), then by the size of the edit. Identical outputs are kept once.
  */
@@ -464,7 +498,8 @@ export async function generateCandidates(input: GenerateInput): Promise<Candidat
   const scoreOf = new Map<number, number>();
   for (const l of input.lines) scoreOf.set(l.line, Math.max(scoreOf.get(l.line) ?? -Infinity, l.score));
   try {
-    edits = collectEdits(lang, source, tree.rootNode, new Set(scoreOf.keys()), file);
+    const protectedRanges = moduleLoadingRanges(tree.rootNode);
+    edits = collectEdits(lang, source, tree.rootNode, new Set(scoreOf.keys()), file).filter((e) => !touchesAny(e, protectedRanges));
   } finally {
     tree.delete();
   }

@@ -89,9 +89,13 @@ function installHandlers(): void {
 }
 
 /** Runs on every exit, after the running test groups are killed. */
-export function onProcessExit(cleanup: () => void): void {
+export function onProcessExit(cleanup: () => void): () => void {
   installHandlers();
   exitHooks.add(cleanup);
+  // A long-lived process (the bot) runs many debug runs: each removes its hook when done.
+  return () => {
+    exitHooks.delete(cleanup);
+  };
 }
 
 /** Runs on SIGINT/SIGTERM/SIGHUP before the exit (abort work, tell the user). */

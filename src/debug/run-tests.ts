@@ -8,19 +8,26 @@
  *    --test-name-pattern there, so no selection then). `only` = `--test-name-pattern` per name.
  *  - vitest: `--reporter=junit --outputFile.junit=<tmp> --reporter=default`; `only` = `-t`.
  *  - jest: `--json --outputFile=<tmp>`; `only` = `-t`.
+ *  - mocha: a reporter module of ours (results/mocha.ts); `only` = `--grep`.
+ * Every run but the final confirmation (`exact`) is made complete first: stop-early flags are
+ * dropped from the command, or from the package script `npm test` runs, and pytest gets the
+ * rd_complete plugin (src/debug/stop-early.ts explains why).
  * Without a report (crash, timeout, unknown runner) per-test results come from a scan of the
  * output (TAP / spec / pytest lines), else stay empty and the exit code is what counts.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { runCommand } from './process.js';
-import { isPackageTestScript, readTestScript, runnerFromCommand } from './detect.js';
+import { makeTempDir } from './temp-dir.js';
+import { isPackageTestScript, readPackageScripts, readTestScript, runnerFromCommand } from './detect.js';
+import { pythonHelperDir } from './coverage-python.js';
+import { cutShortReason, hasStopEarlyFlag, withoutStopEarly } from './stop-early.js';
 import type { RunnerKind, RunOptions, TestCase, TestRun } from './types.js';
 import { countStatuses, splitJsTestId } from './results/common.js';
 import { parseJUnit } from './results/junit.js';
 import { parseJestJson } from './results/jest.js';
+import { MOCHA_OUT_ENV, MOCHA_REPORTER, parseMochaRecords } from './results/mocha.js';
 import { NODE_EVENTS_REPORTER, parseNodeEvents } from './results/node-events.js';
 import { scanTestOutput } from './results/text.js';
 
@@ -75,38 +82,84 @@ function titlePattern(ids: string[]): string {
   return `(${names.map(escapeRegExp).join('|')})$`;
 }
 
-function addPath(env: Record<string, string>, cwd: string): void {
+/** Environment changes for a run; undefined removes a variable (RunOptions.env). */
+type Env = Record<string, string | undefined>;
+
+/** A variable as the child will see it: changed here, else inherited. */
+function inherited(env: Env, key: string): string | undefined {
+  return key in env ? env[key] : process.env[key];
+}
+
+function addPath(env: Env, cwd: string): void {
   const bin = join(cwd, 'node_modules', '.bin');
-  env.PATH = `${bin}${delimiter}${env.PATH ?? process.env.PATH ?? ''}`;
+  env.PATH = `${bin}${delimiter}${inherited(env, 'PATH') ?? ''}`;
 }
 
 interface Plan {
   command: string;
-  env: Record<string, string>;
+  env: Env;
   /** Where the report is expected. */
-  report?: { path: string; kind: 'junit' | 'jest' | 'node-events' };
+  report?: { path: string; kind: 'junit' | 'jest' | 'node-events' | 'mocha' };
   /** Whether `only` was honoured by the command. */
   selected: boolean;
 }
 
+/** What follows `npm test` in the command (`npm test -- --grep x` → `--grep x`). */
+function scriptArgs(command: string): string {
+  return command.replace(/^\s*(?:npm|yarn|pnpm)\s+(?:(?:run|run-script)\s+)?(?:test|t)(?:\s+--)?/, '').trim();
+}
+
+/**
+ * The command with the runner's stop-early flags removed. When `npm test` runs a script that
+ * carries them, the script itself is run instead (after `pretest`, as npm would), with the
+ * project's node_modules/.bin on PATH.
+ */
+function completeCommand(command: string, runner: RunnerKind, cwd: string, env: Env): string {
+  if (!isPackageTestScript(command)) return withoutStopEarly(command, runner);
+  const script = readTestScript(cwd);
+  if (!script || !hasStopEarlyFlag(script, runner)) return command;
+  addPath(env, cwd);
+  const pre = readPackageScripts(cwd).pretest !== undefined ? 'npm run pretest && ' : '';
+  const extra = scriptArgs(command);
+  return `${pre}${withoutStopEarly(script, runner)}${extra ? ` ${extra}` : ''}`;
+}
+
+/** pytest reporting through the environment: JUnit XML, no cache, no bytecode in the user's tree. */
+function pytestEnv(env: Env, xml: string, complete: boolean): void {
+  env.PYTHONDONTWRITEBYTECODE = '1';
+  // --showlocals: the failure message then carries the test's own values (`expected = 5`), which
+  // the explanation quotes instead of variable names.
+  const add = `-p no:cacheprovider -o junit_family=xunit1 --junitxml=${xml}${complete ? ' -p rd_complete --showlocals' : ''}`;
+  const prev = inherited(env, 'PYTEST_ADDOPTS');
+  env.PYTEST_ADDOPTS = prev ? `${prev} ${add}` : add;
+  if (complete) {
+    const pyPath = inherited(env, 'PYTHONPATH');
+    env.PYTHONPATH = pyPath ? `${pythonHelperDir()}${delimiter}${pyPath}` : pythonHelperDir();
+  }
+}
+
 async function plan(command: string, runner: RunnerKind, opts: RunOptions, tmp: string): Promise<Plan> {
-  const env: Record<string, string> = { ...(opts.env ?? {}) };
+  const env: Env = { ...(opts.env ?? {}) };
+  if (opts.exact) {
+    // The user's command as given; only what the environment can carry is added.
+    if (runner === 'pytest') {
+      const xml = join(tmp, 'pytest.xml');
+      pytestEnv(env, xml, false);
+      return { command, env, report: { path: xml, kind: 'junit' }, selected: false };
+    }
+    return { command, env, selected: false };
+  }
   const only = opts.only && opts.only.length > 0 ? opts.only : undefined;
+  const cmd = completeCommand(command, runner, opts.cwd, env);
+  const sep = isPackageTestScript(cmd) && !/\s--(\s|$)/.test(cmd) ? ' --' : '';
   switch (runner) {
     case 'pytest': {
       const xml = join(tmp, 'pytest.xml');
-      // Never write into the user's tree through symlinked folders: no cache, no bytecode.
-      env.PYTHONDONTWRITEBYTECODE = '1';
-      const add = `-p no:cacheprovider -o junit_family=xunit1 --junitxml=${xml}`;
-      const prev = env.PYTEST_ADDOPTS ?? process.env.PYTEST_ADDOPTS;
-      env.PYTEST_ADDOPTS = prev ? `${prev} ${add}` : add;
-      let cmd = command;
-      let selected = false;
-      if (only && runnerFromCommand(command) === 'pytest') {
-        cmd = selectPytest(command, opts.cwd, only);
-        selected = true;
+      pytestEnv(env, xml, true);
+      if (only && runnerFromCommand(cmd) === 'pytest') {
+        return { command: selectPytest(cmd, opts.cwd, only), env, report: { path: xml, kind: 'junit' }, selected: true };
       }
-      return { command: cmd, env, report: { path: xml, kind: 'junit' }, selected };
+      return { command: cmd, env, report: { path: xml, kind: 'junit' }, selected: false };
     }
     case 'node-test': {
       const reporter = join(tmp, 'rubberduck-reporter.mjs');
@@ -117,42 +170,51 @@ async function plan(command: string, runner: RunnerKind, opts: RunOptions, tmp: 
         const names = [...new Set(only.map((id) => splitJsTestId(id).titles.at(-1) ?? id))];
         flags += names.map((n) => ` --test-name-pattern=${shq(`^${escapeRegExp(n)}$`)}`).join('');
       }
-      let cmd = injectAfterNodeTest(command, flags);
-      if (!cmd && isPackageTestScript(command)) {
+      let injected = injectAfterNodeTest(cmd, flags);
+      if (!injected && isPackageTestScript(cmd)) {
         const script = readTestScript(opts.cwd);
         const rewritten = script ? injectAfterNodeTest(script, flags) : undefined;
         if (rewritten) {
           // What `npm test` would run, with the reporters injected (and node_modules/.bin on PATH).
           addPath(env, opts.cwd);
-          cmd = rewritten;
+          injected = rewritten;
         }
       }
-      if (cmd) return { command: cmd, env, report: { path: out, kind: 'node-events' }, selected: !!only };
+      if (injected) return { command: injected, env, report: { path: out, kind: 'node-events' }, selected: !!only };
       // Unknown wrapper: NODE_OPTIONS takes the reporters (not the name pattern).
       const nodeOpts = `--test-reporter=${reporter} --test-reporter-destination=${out} --test-reporter=spec --test-reporter-destination=stdout`;
-      const prev = env.NODE_OPTIONS ?? process.env.NODE_OPTIONS;
+      const prev = inherited(env, 'NODE_OPTIONS');
       env.NODE_OPTIONS = prev ? `${prev} ${nodeOpts}` : nodeOpts;
-      return { command, env, report: { path: out, kind: 'node-events' }, selected: false };
+      return { command: cmd, env, report: { path: out, kind: 'node-events' }, selected: false };
     }
     case 'vitest': {
       const xml = join(tmp, 'vitest.xml');
       env.CI = env.CI ?? '1';
       let args = `--reporter=junit --outputFile.junit=${shq(xml)} --reporter=default`;
       if (only) args += ` -t ${shq(titlePattern(only))}`;
-      const sep = isPackageTestScript(command) && !/\s--(\s|$)/.test(command) ? ' --' : '';
-      const cmd = /\bvitest\b(?!\s+run\b)/.test(command) && !isPackageTestScript(command) ? command.replace(/\bvitest\b/, 'vitest run') : command;
-      return { command: `${cmd}${sep} ${args}`, env, report: { path: xml, kind: 'junit' }, selected: !!only };
+      const run = /\bvitest\b(?!\s+run\b)/.test(cmd) && !isPackageTestScript(cmd) ? cmd.replace(/\bvitest\b/, 'vitest run') : cmd;
+      return { command: `${run}${sep} ${args}`, env, report: { path: xml, kind: 'junit' }, selected: !!only };
     }
     case 'jest': {
       const json = join(tmp, 'jest.json');
       env.CI = env.CI ?? '1';
       let args = `--json --outputFile=${shq(json)}`;
       if (only) args += ` -t ${shq(titlePattern(only))}`;
-      const sep = isPackageTestScript(command) && !/\s--(\s|$)/.test(command) ? ' --' : '';
-      return { command: `${command}${sep} ${args}`, env, report: { path: json, kind: 'jest' }, selected: !!only };
+      return { command: `${cmd}${sep} ${args}`, env, report: { path: json, kind: 'jest' }, selected: !!only };
+    }
+    case 'mocha': {
+      const reporter = join(tmp, 'rubberduck-mocha-reporter.cjs');
+      const out = join(tmp, 'mocha.jsonl');
+      await writeFile(reporter, MOCHA_REPORTER);
+      env[MOCHA_OUT_ENV] = out;
+      // mocha refuses a second --reporter: the user's own goes (it only changes what is printed).
+      const own = cmd.replace(/(^|\s)(?:--reporter|-R)(?:=|\s+)\S+/g, '$1').replace(/(^|\s)(?:--reporter-options?|-O)(?:=|\s+)\S+/g, '$1');
+      let args = `--reporter ${shq(reporter)}`;
+      if (only) args += ` --grep ${shq(titlePattern(only))}`;
+      return { command: `${own.trimEnd()}${sep} ${args}`, env, report: { path: out, kind: 'mocha' }, selected: !!only };
     }
     default:
-      return { command, env, selected: false };
+      return { command: cmd, env, selected: false };
   }
 }
 
@@ -173,6 +235,8 @@ async function readReport(p: Plan, runner: RunnerKind, cwd: string): Promise<{ t
         return { tests: parseJestJson(text, cwd) };
       case 'node-events':
         return parseNodeEvents(text, cwd);
+      case 'mocha':
+        return { tests: parseMochaRecords(text) };
     }
   } catch {
     return undefined;
@@ -184,7 +248,8 @@ async function readReport(p: Plan, runner: RunnerKind, cwd: string): Promise<{ t
  * test suite: a timeout gives `timedOut: true` and whatever results could be read.
  */
 export async function runTests(command: string, runner: RunnerKind, opts: RunOptions): Promise<TestRun> {
-  const tmp = await mkdtemp(join(tmpdir(), 'rubberduck-run-'));
+  const tmpDir = makeTempDir('rubberduck-run-');
+  const tmp = tmpDir.path;
   try {
     const p = await plan(command, runner, opts, tmp);
     const res = await runCommand(p.command, {
@@ -206,7 +271,9 @@ export async function runTests(command: string, runner: RunnerKind, opts: RunOpt
       tests = tests.filter((t) => want.has(t.id) || t.status === 'failed');
     }
     const { passed, failed } = countStatuses(tests);
+    const cutShort = opts.exact ? null : cutShortReason(res.output, runner, p.command);
     return {
+      ...(cutShort ? { cutShort } : {}),
       command,
       runner,
       exitCode: res.exitCode,
@@ -218,6 +285,6 @@ export async function runTests(command: string, runner: RunnerKind, opts: RunOpt
       output: res.output,
     };
   } finally {
-    await rm(tmp, { recursive: true, force: true });
+    tmpDir.remove();
   }
 }

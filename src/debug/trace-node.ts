@@ -17,18 +17,18 @@
  * before any test code loads. The worker appends each step to a JSON-lines file as it goes, so a
  * run killed at its timeout still leaves what it saw.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { nodeFlags } from './coverage-node.js';
 import { runTests, shq } from './run-tests.js';
 import { tracePythonVariables } from './trace-python.js';
 import type { FunctionSpan, Language, RunnerKind, VariableTrace } from './types.js';
+import { makeTempDir } from './temp-dir.js';
 
 export interface NodeTraceOptions {
   timeoutMs: number;
-  env?: Record<string, string>;
+  env?: Record<string, string | undefined>;
   head?: number;
   tail?: number;
   width?: number;
@@ -175,7 +175,8 @@ export async function traceNodeVariables(
   functions: FunctionSpan[],
   opts: NodeTraceOptions,
 ): Promise<VariableTrace> {
-  const tmp = mkdtempSync(join(tmpdir(), 'rd-nodetrace-'));
+  const tmpDir = makeTempDir('rd-nodetrace-');
+  const tmp = tmpDir.path;
   try {
     const preload = join(tmp, 'preload.mjs');
     const workerFile = join(tmp, 'worker.mjs');
@@ -249,7 +250,7 @@ export async function traceNodeVariables(
     else if (run.timedOut) trace.outcome = `Timeout: the test did not finish in ${opts.timeoutMs} ms`;
     return trace;
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    tmpDir.remove();
   }
 }
 

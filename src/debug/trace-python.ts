@@ -2,16 +2,17 @@
  * Key-variable tracing for Python: runs one failing test under the rd_vars pytest plugin, which
  * sys.settrace()s only the suspect functions' code objects and records repr()s of their locals.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pluginEnv, withoutExitFirst } from './coverage-python.js';
+import { pluginEnv } from './coverage-python.js';
+import { withoutStopEarly } from './stop-early.js';
 import { runCommand } from './process.js';
 import type { FunctionSpan, VariableTrace } from './types.js';
+import { makeTempDir } from './temp-dir.js';
 
 export interface TraceOptions {
   timeoutMs: number;
-  env?: Record<string, string>;
+  env?: Record<string, string | undefined>;
   /** Steps kept from the start and the end of the run (default 150 + 50). */
   head?: number;
   tail?: number;
@@ -27,10 +28,11 @@ export async function tracePythonVariables(
   functions: FunctionSpan[],
   opts: TraceOptions,
 ): Promise<VariableTrace> {
-  const tmp = mkdtempSync(join(tmpdir(), 'rd-pyvars-'));
+  const tmpDir = makeTempDir('rd-pyvars-');
+  const tmp = tmpDir.path;
   const out = join(tmp, 'vars.json');
   try {
-    const res = await runCommand(withoutExitFirst(testCommand), {
+    const res = await runCommand(withoutStopEarly(testCommand, 'pytest'), {
       cwd: dir,
       timeoutMs: opts.timeoutMs,
       env: pluginEnv(
@@ -61,6 +63,6 @@ export async function tracePythonVariables(
     else if (res.timedOut) trace.outcome = `Timeout: the test did not finish in ${opts.timeoutMs} ms`;
     return trace;
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    tmpDir.remove();
   }
 }

@@ -5,7 +5,7 @@
 
 export type Language = 'python' | 'javascript' | 'typescript';
 
-export type RunnerKind = 'pytest' | 'node-test' | 'vitest' | 'jest' | 'unknown';
+export type RunnerKind = 'pytest' | 'node-test' | 'vitest' | 'jest' | 'mocha' | 'unknown';
 
 export interface TestCase {
   /** Stable id the runner can re-select: pytest node id (`tests/test_x.py::test_y`), or `file > suite > name` for JS. */
@@ -29,16 +29,28 @@ export interface TestRun {
   failed: number;
   /** Head and tail of combined stdout+stderr, ANSI codes stripped (a few KB). */
   output: string;
+  /**
+   * Why the run stopped before running every test (`pytest -x`, a bail flag), when its output or
+   * command says so. Such a run is never taken as complete (src/debug/stop-early.ts).
+   */
+  cutShort?: string;
 }
 
 export interface RunOptions {
   cwd: string;
   timeoutMs: number;
-  env?: Record<string, string>;
+  /** Added to the environment; undefined removes a variable. */
+  env?: Record<string, string | undefined>;
   /** Only these tests (ids from a previous run), when the runner can select them. */
   only?: string[];
   /** Progress / cancellation. */
   signal?: AbortSignal;
+  /**
+   * Run the command exactly as the user gave it: no stop-early flag removed (the final
+   * confirmation of a patch). Reporters are still attached where that needs no change of the
+   * command (environment only).
+   */
+  exact?: boolean;
 }
 
 /** Per-test line coverage: which tests executed which lines. */
@@ -110,4 +122,19 @@ export interface Workspace {
   /** Unified diff of the copy against the snapshot (paths relative to origin). */
   diff(): Promise<string>;
   dispose(): Promise<void>;
+}
+
+/** How a candidate's test run compares with the baseline (src/debug/results/verdict.ts). */
+export type Verdict =
+  | 'passed' // every baseline failure now passes, nothing else fails, the command exits 0
+  | 'still-failing' // a test that failed before still fails
+  | 'regression' // a test fails that did not fail in the baseline (passed, or did not run)
+  | 'incomplete' // the run cannot be judged whole: a baseline test vanished, fewer tests ran, cut short, crashed, unreadable
+  | 'timeout' // the run did not finish in time (e.g. an introduced infinite loop)
+  | 'syntax-error' // the candidate does not parse
+  | 'error'; // anything else (could not write the file)
+
+export interface TestCounts {
+  passed: number;
+  failed: number;
 }

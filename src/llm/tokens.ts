@@ -73,3 +73,8 @@ export function fitToTokens(text: string, max: number, mode: TrimMode = 'head'):
   const half = Math.floor(room / 2);
   return `${keepHead(text, half).replace(/\n?$/, '\n')}${mark}\n${keepTail(text, room - half)}`;
 }
+
+/** Upper bound of system + user prompt for one agent call (the schema and message framing come on top). */
+export const MAX_PROMPT_TOKENS = 8000;
+/** Kept free below MAX_PROMPT_TOKENS for headings and message framing. */
+export const PROMPT_MARGIN = 300;

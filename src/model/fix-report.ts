@@ -21,7 +21,7 @@ export const UsageSchema = z.object({
 });
 export type Usage = z.infer<typeof UsageSchema>;
 
-export const FixReportSchema = z.object({
+const FixReportObject = z.object({
   outcome: z.enum(['fixed', 'not-fixed', 'no-failing-test', 'error']),
   /** Unified diff, paths relative to the repository root; applies with `git apply`. Empty if none. */
   patch: z.string(),
@@ -36,4 +36,16 @@ export const FixReportSchema = z.object({
     .optional(),
   error: z.string().optional(),
 });
-export type FixReport = z.infer<typeof FixReportSchema>;
+
+/**
+ * A report cannot contradict itself: `fixed` comes with a patch and with no failing test after
+ * it (the debugger only says fixed when the user's own command passes under the patch).
+ */
+export const FixReportSchema = FixReportObject.superRefine((report, ctx) => {
+  if (report.outcome !== 'fixed') return;
+  if (report.tests.after.failed > 0) {
+    ctx.addIssue({ code: 'custom', path: ['tests', 'after', 'failed'], message: `outcome "fixed" with ${report.tests.after.failed} failing test(s) after the patch` });
+  }
+  if (!report.patch.trim()) ctx.addIssue({ code: 'custom', path: ['patch'], message: 'outcome "fixed" without a patch' });
+});
+export type FixReport = z.infer<typeof FixReportObject>;

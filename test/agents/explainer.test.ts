@@ -75,6 +75,29 @@ describe('expected vs actual', () => {
     expect(expectedVsActual(msg)).toEqual({ expected: '7', actual: 'gcd(7, 7) raises RecursionError: maximum recursion depth exceeded' });
   });
 
+  it('shows the values behind the names the assert uses (pytest --showlocals)', () => {
+    const msg = [
+      'def test_kth():',
+      '        arr = [3, 1, 2]',
+      '        k = 1',
+      '        expected = 2',
+      '>       assert kth(arr, k) == expected',
+      '',
+      'arr        = [3, 1, 2]',
+      'expected   = 2',
+      'k          = 1',
+      '',
+      'tests/test_kth.py:7: ',
+      '    def kth(arr, k):',
+      '>       return sorted(arr)[k+10]',
+      'E       IndexError: list index out of range',
+      '',
+      'arr        = [3, 1, 2]',
+      'k          = 1',
+    ].join('\n');
+    expect(expectedVsActual(msg)).toEqual({ expected: '2', actual: 'kth([3, 1, 2], 1) raises IndexError: list index out of range' });
+  });
+
   it('reads node:assert and jest messages', () => {
     expect(expectedVsActual('Expected values to be strictly equal:\n\ntrue !== false\n')).toEqual({ expected: 'false', actual: 'true' });
     expect(expectedVsActual('expect(received).toBe(expected)\n\nExpected: 4\nReceived: 3')).toEqual({ expected: '4', actual: '3' });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildLocalizerPrompt, localizeWithModel, type LocalizerInput } from '../../agents/localizer/llm.js';
 import { createLlmClient } from '../../src/llm/client.js';
-import { MAX_PROMPT_TOKENS } from '../../src/llm/render.js';
+import { MAX_PROMPT_TOKENS } from '../../src/llm/tokens.js';
 import { countTokens } from '../../src/llm/tokens.js';
 import { agentIs, json, malformed, startOpenAiStub, type OpenAiStub } from '../support/openai-stub.js';
 

@@ -104,3 +104,44 @@ describe('generateCandidates', () => {
     await allParse('javascript', c4);
   });
 });
+
+describe('module loading is never mutated', () => {
+  const untouched = (src: string, cands: Candidate[], needles: string[]) => {
+    for (const c of cands) for (const n of needles) expect(c.newSource, c.description).toContain(n);
+    expect(cands.length).toBeGreaterThan(0);
+  };
+
+  it('JavaScript: require(), import, export … from and import() stay as written', async () => {
+    const src = [
+      "const mime = require('connect').mime;",
+      "const qs = require('qs');",
+      "import { join } from 'node:path';",
+      "export { helper } from './helper.js';",
+      'export async function load(n) {',
+      "  const m = await import('./plugin.js');",
+      '  return m.run(qs.parse(mime), join(n, 1 + 1));',
+      '}',
+      '',
+    ].join('\n');
+    const lines = [1, 2, 3, 4, 6, 7].map((line) => ({ line, score: 1 }));
+    const cands = await generateCandidates({ file: 'app.mjs', lang: 'javascript', source: src, lines, maxCandidates: 500 });
+    untouched(src, cands, ["require('connect').mime", "require('qs')", "import { join } from 'node:path';", "export { helper } from './helper.js';", "import('./plugin.js')"]);
+  });
+
+  it('Python: import, from … import and importlib stay as written', async () => {
+    const src = [
+      'import os',
+      'from collections import deque',
+      'import importlib',
+      'plugin = importlib.import_module("plugins.core")',
+      '',
+      'def run(n):',
+      '    q = deque([n + 1])',
+      '    return os.path.join(plugin.name, str(q.pop()))',
+      '',
+    ].join('\n');
+    const lines = [1, 2, 3, 4, 7, 8].map((line) => ({ line, score: 1 }));
+    const cands = await generateCandidates({ file: 'app.py', lang: 'python', source: src, lines, maxCandidates: 500 });
+    untouched(src, cands, ['import os\n', 'from collections import deque', 'importlib.import_module("plugins.core")']);
+  });
+});

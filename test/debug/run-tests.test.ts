@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { injectAfterNodeTest, runTests, selectPytest } from '../../src/debug/run-tests.js';
-import { BUGS_DIR, REPO_ROOT } from '../support/git.js';
+import { BUGS_DIR, linkOwnNodeModules } from '../support/git.js';
 
 const dirs: string[] = [];
 /** A private copy of a fixture (tests never run inside fixtures/). */
@@ -147,10 +147,7 @@ describe('runTests with vitest', () => {
     // cache folder lands in the temp dir).
     const dir = mkdtempSync(join(tmpdir(), 'rd-run-vitest-'));
     dirs.push(dir);
-    mkdirSync(join(dir, 'node_modules'));
-    for (const name of readdirSync(join(REPO_ROOT, 'node_modules'))) {
-      if (!name.startsWith('.') || name === '.bin') symlinkSync(join(REPO_ROOT, 'node_modules', name), join(dir, 'node_modules', name));
-    }
+    linkOwnNodeModules(dir);
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', scripts: { test: 'vitest run' } }));
     writeFileSync(join(dir, 'sum.js'), 'export const sum = (a, b) => a - b;\n');
     writeFileSync(

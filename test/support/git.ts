@@ -3,7 +3,7 @@
  * Works without a global git config (identity passed through the environment).
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,3 +57,18 @@ export function makeRepoFrom(fixtureDir: string, opts: { subdir?: string } = {})
 export function removeRepo(path: string): void {
   rmSync(path, { recursive: true, force: true });
 }
+
+/**
+ * Give a test project this repository's own node_modules (mocha, vitest…), entry by entry in a
+ * real folder so that tool caches land in the project, not here. Keep it out of git yourself
+ * (the validation fixtures ship a .gitignore for it).
+ */
+export function linkOwnNodeModules(dir: string): void {
+  const target = join(dir, 'node_modules');
+  mkdirSync(target, { recursive: true });
+  for (const name of readdirSync(join(REPO_ROOT, 'node_modules'))) {
+    if (!name.startsWith('.') || name === '.bin') symlinkSync(join(REPO_ROOT, 'node_modules', name), join(target, name));
+  }
+}
+
+export const VALIDATION_DIR = join(REPO_ROOT, 'fixtures', 'validation');

@@ -6,6 +6,8 @@
 import { Annotation, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import type {
   Candidate,
+  TestCounts,
+  Verdict,
   FunctionSpan,
   Language,
   RankedLine,
@@ -43,18 +45,7 @@ export interface Suspect {
   why: string;
 }
 
-export type Verdict =
-  | 'passed' // every baseline failure now passes, nothing that passed now fails
-  | 'still-failing' // a test that failed before still fails
-  | 'regression' // a test that passed before now fails
-  | 'timeout' // the run did not finish in time (e.g. an introduced infinite loop)
-  | 'syntax-error' // the candidate does not parse
-  | 'error'; // anything else (could not write the file, the runner crashed)
-
-export interface TestCounts {
-  passed: number;
-  failed: number;
-}
+export type { TestCounts, Verdict } from '../../debug/types.js';
 
 export interface TriedCandidate {
   file: string;
@@ -110,8 +101,8 @@ export const DebugStateAnnotation = Annotation.Root({
   runner: replace<RunnerKind>(() => 'unknown'),
   workspace: replace<Workspace | null>(() => null),
   baseline: replace<TestRun | null>(() => null),
-  /** Extra environment for every run of the test command (see nodes/prepare.ts runEnvFor). */
-  runEnv: replace<Record<string, string>>(() => ({})),
+  /** Extra environment for every run of the test command (see nodes/prepare.ts runEnvFor); undefined removes a variable. */
+  runEnv: replace<Record<string, string | undefined>>(() => ({})),
   /** Tests that failed in the baseline run (empty when the runner gave no per-test results). */
   failing: replace<TestCase[]>(() => []),
   /** Set early by prepare (no-failing-test) or by any node that has to give up (error). */
@@ -174,6 +165,8 @@ export interface DebugContext {
   llm: LlmClient | null;
   /** Called as soon as the isolated workspace exists, so the caller can dispose of it whatever happens. */
   onWorkspace?: (workspace: Workspace) => void;
+  /** Changes to the environment of every run of the user's tests (undefined removes a variable). */
+  testEnv?: Record<string, string | undefined>;
 }
 
 export function debugContext(config: LangGraphRunnableConfig | undefined): DebugContext {

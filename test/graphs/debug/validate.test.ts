@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { countsOf, judge } from '../../../src/graphs/debug/nodes/validate.js';
 import { commandUnusable, baselineFails } from '../../../src/graphs/debug/nodes/prepare.js';
 import { buildReport } from '../../../src/graphs/debug/nodes/report.js';
 import { candidateTimeoutMs, isTestFile, type DebugState } from '../../../src/graphs/debug/state.js';
@@ -23,42 +22,6 @@ function run(tests: TestCase[], extra: Partial<TestRun> = {}): TestRun {
 }
 
 const baseline = run([tc('a', 'passed'), tc('b', 'failed'), tc('c', 'passed'), tc('flaky', 'failed')]);
-
-describe('judge: a candidate against the baseline', () => {
-  it('passes when every baseline failure passes and nothing regresses', () => {
-    expect(judge(baseline, run([tc('a', 'passed'), tc('b', 'passed'), tc('c', 'passed'), tc('flaky', 'passed')])).verdict).toBe('passed');
-  });
-
-  it('rejects a candidate that leaves a baseline failure failing', () => {
-    const j = judge(baseline, run([tc('a', 'passed'), tc('b', 'passed'), tc('c', 'passed'), tc('flaky', 'failed')]));
-    expect(j.verdict).toBe('still-failing');
-    expect(j.detail).toContain('flaky');
-  });
-
-  it('rejects a regression, also a test that disappeared', () => {
-    expect(judge(baseline, run([tc('a', 'failed'), tc('b', 'passed'), tc('c', 'passed'), tc('flaky', 'passed')])).verdict).toBe('regression');
-    expect(judge(baseline, run([tc('b', 'passed'), tc('c', 'passed'), tc('flaky', 'passed')])).verdict).toBe('regression');
-  });
-
-  it('judges an `only` run by the failing tests alone', () => {
-    expect(judge(baseline, run([tc('b', 'passed'), tc('flaky', 'passed')]), true).verdict).toBe('passed');
-  });
-
-  it('reports a timeout', () => {
-    expect(judge(baseline, run([], { timedOut: true, exitCode: null })).verdict).toBe('timeout');
-  });
-
-  it('falls back to the exit code without per-test results', () => {
-    const bare = run([], { exitCode: 1, failed: 0 });
-    expect(judge(bare, run([], { exitCode: 0 })).verdict).toBe('passed');
-    expect(judge(bare, run([], { exitCode: 1 })).verdict).toBe('still-failing');
-  });
-
-  it('counts a crash without results as one failure', () => {
-    expect(countsOf(run([], { exitCode: 2 }))).toEqual({ passed: 0, failed: 1 });
-    expect(countsOf(baseline)).toEqual({ passed: 2, failed: 2 });
-  });
-});
 
 describe('prepare helpers', () => {
   it('recognises a command the shell cannot find', () => {
@@ -134,5 +97,29 @@ describe('report', () => {
     expect(r.seconds).toBe(1.5);
     expect(r.tests.after).toEqual(r.tests.before);
     expect(r.suspects[0]!.why).toContain('in f');
+  });
+});
+
+describe('FixReportSchema', () => {
+  const report = {
+    outcome: 'fixed' as const,
+    patch: '--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+b\n',
+    suspects: [],
+    explanation: '',
+    tests: { before: { passed: 2, failed: 1 }, after: { passed: 3, failed: 0 } },
+    usage: { llmCalls: 0, promptTokens: 0, completionTokens: 0 },
+    seconds: 1,
+  };
+
+  it('takes a fixed report with no failing test after the patch', () => {
+    expect(FixReportSchema.safeParse(report).success).toBe(true);
+  });
+
+  it('rejects "fixed" with failing tests after the patch, or without a patch', () => {
+    const failing = FixReportSchema.safeParse({ ...report, tests: { ...report.tests, after: { passed: 3, failed: 1 } } });
+    expect(failing.success).toBe(false);
+    expect(failing.error?.issues[0]?.message).toContain('1 failing test');
+    expect(FixReportSchema.safeParse({ ...report, patch: '' }).success).toBe(false);
+    expect(FixReportSchema.safeParse({ ...report, outcome: 'not-fixed', tests: { ...report.tests, after: { passed: 3, failed: 1 } } }).success).toBe(true);
   });
 });

@@ -118,7 +118,7 @@ export async function prepare(state: DebugState, config: LangGraphRunnableConfig
   ctx.onWorkspace?.(workspace);
 
   progress(config, { stage: 'prepare', message: `baseline run: ${testCommand}` });
-  const runEnv = runEnvFor(workspace.dir, project.runner);
+  const runEnv = { ...ctx.testEnv, ...runEnvFor(workspace.dir, project.runner) };
   const baseline = await runTests(testCommand, project.runner, {
     cwd: workspace.dir,
     env: runEnv,

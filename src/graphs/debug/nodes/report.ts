@@ -5,10 +5,15 @@
  */
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { FixReportSchema, type FixReport } from '../../../model/fix-report.js';
-import { countsOf } from './validate.js';
+import { countsOf } from '../../../debug/results/verdict.js';
 import { debugContext, progress, type DebugState, type DebugUpdate } from '../state.js';
 
-export function buildReport(state: DebugState, usage: FixReport['usage'], now = Date.now()): FixReport {
+/** The only FixReport builder: from the final state, or from what is known when a run failed. */
+export function buildReport(
+  state: Pick<DebugState, 'input' | 'startedAt' | 'outcome' | 'error' | 'best' | 'baseline' | 'suspects' | 'explanation' | 'tried'>,
+  usage: FixReport['usage'],
+  now = Date.now(),
+): FixReport {
   const outcome = state.outcome ?? (state.best ? 'fixed' : 'not-fixed');
   const before = state.baseline ? countsOf(state.baseline) : { passed: 0, failed: 0 };
   const report: FixReport = {

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { hasSyntaxError, languageOf } from '../../../debug/ast.js';
 import { pickByVote } from '../../../debug/edits.js';
+import { countsOf, judge, type Judgement } from '../../../debug/results/verdict.js';
 import { runTests } from '../../../debug/run-tests.js';
 import type { Candidate, TestRun } from '../../../debug/types.js';
 import {
@@ -32,50 +33,6 @@ import {
   type Verdict,
 } from '../state.js';
 
-export interface Judgement {
-  verdict: Verdict;
-  detail: string;
-}
-
-/** Counts for the report: per-test results when there are any, else the runner's totals. */
-export function countsOf(run: TestRun): TestCounts {
-  let { passed, failed } = run;
-  if (run.tests.length > 0) {
-    passed = run.tests.filter((t) => t.status === 'passed').length;
-    failed = run.tests.filter((t) => t.status === 'failed').length;
-  }
-  // A run that fails without per-test results (crash, timeout, collection error) counts as one failure.
-  if (failed === 0 && run.tests.length === 0 && (run.timedOut || run.exitCode !== 0)) failed = 1;
-  return { passed, failed };
-}
-
-/**
- * Compare a run after a candidate with the baseline. `only` marks a run restricted to the
- * baseline's failing tests (then regressions cannot be judged, only fixes).
- */
-export function judge(baseline: TestRun, after: TestRun, only = false): Judgement {
-  if (after.timedOut) return { verdict: 'timeout', detail: `timed out after ${Math.round(after.durationMs / 1000)} s` };
-  const failedBefore = baseline.tests.filter((t) => t.status === 'failed').map((t) => t.id);
-  const passedBefore = baseline.tests.filter((t) => t.status === 'passed').map((t) => t.id);
-  if (baseline.tests.length > 0 && after.tests.length > 0) {
-    const status = new Map(after.tests.map((t) => [t.id, t.status]));
-    const still = failedBefore.filter((id) => status.get(id) !== 'passed');
-    if (still.length > 0) return { verdict: 'still-failing', detail: `${still[0]} still fails` };
-    if (only) return { verdict: 'passed', detail: 'the failing tests pass' };
-    const broken = passedBefore.filter((id) => {
-      const s = status.get(id);
-      return s === 'failed' || s === undefined;
-    });
-    if (broken.length > 0) return { verdict: 'regression', detail: `${broken[0]} passed before and fails now` };
-    return { verdict: 'passed', detail: 'every failing test passes, no regression' };
-  }
-  // No per-test results on one side: fall back to the exit code.
-  if (after.exitCode === 0 && after.failed === 0) return { verdict: 'passed', detail: 'the test command succeeds' };
-  if (after.passed < baseline.passed) {
-    return { verdict: 'regression', detail: `${baseline.passed - after.passed} fewer passing tests (exit ${after.exitCode})` };
-  }
-  return { verdict: 'still-failing', detail: `the test command still fails (exit ${after.exitCode})` };
-}
 
 /**
  * The baseline hung: time one run of the tests that passed in the instrumented run (they finish),
@@ -94,6 +51,17 @@ async function calibrate(state: DebugState, signal: AbortSignal | undefined): Pr
   });
   // Timed out too (a slow or loaded machine): a healthy run takes at least that long.
   return run.durationMs;
+}
+
+/** The final confirmation: the user's own command, unchanged, must succeed. */
+export function confirmExact(run: TestRun): Judgement {
+  if (run.timedOut) return { verdict: 'timeout', detail: `the test command as given timed out after ${Math.round(run.durationMs / 1000)} s` };
+  if (run.exitCode === 0) return { verdict: 'passed', detail: 'every failing test passes, no regression; the test command as given succeeds' };
+  const failing = run.tests.filter((t) => t.status === 'failed').map((t) => t.id);
+  return {
+    verdict: failing.length > 0 ? 'regression' : 'incomplete',
+    detail: `the test command as given still fails (exit ${run.exitCode}${failing.length > 0 ? `: ${failing[0]}` : ''})`,
+  };
 }
 
 /** How much of a failed run's output is kept for the model's next round. */
@@ -202,8 +170,14 @@ export async function validate(state: DebugState, config: LangGraphRunnableConfi
       }
       const full = await runTests(state.input.testCommand, state.runner, { ...opts, timeoutMs: candidateTimeoutMs(timing, false) });
       if (signal?.aborted) break;
-      const j = judge(baseline, full);
+      let j = judge(baseline, full);
       const after = countsOf(full);
+      if (j.verdict === 'passed') {
+        // The last word goes to the user's command exactly as given (their -x, their wrapper).
+        const exact = await runTests(state.input.testCommand, state.runner, { ...opts, exact: true, timeoutMs: candidateTimeoutMs(timing, false) });
+        if (signal?.aborted) break;
+        j = confirmExact(exact);
+      }
       const t = record(j.verdict, j.detail, after, full);
       if (t.verdict === 'passed') {
         const patch = await ws.diff();

@@ -1,15 +1,13 @@
 /**
  * Rendering of the debugger's evidence for prompts (shared by the localizer, repairer and
- * explainer), and the prompt-size discipline: every agent keeps its request under
+ * explainer agents), and the prompt-size discipline: every agent keeps its request under
  * MAX_PROMPT_TOKENS whatever the size of the repository.
  */
-import type { RankedLine, TestCase, VariableTrace } from '../debug/types.js';
-import { countTokens, fitToTokens } from './tokens.js';
+import type { RankedLine, TestCase, VariableTrace } from '../src/debug/types.js';
+import { countTokens, fitToTokens } from '../src/llm/tokens.js';
 
-/** Upper bound of system + user prompt for one agent call (the schema and message framing come on top). */
-export const MAX_PROMPT_TOKENS = 8000;
-/** Kept free below MAX_PROMPT_TOKENS for headings and message framing. */
-export const PROMPT_MARGIN = 300;
+export { MAX_PROMPT_TOKENS, PROMPT_MARGIN } from '../src/llm/tokens.js';
+
 
 const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
