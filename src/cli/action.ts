@@ -15,7 +15,7 @@ import { describeOutcome, runJob, type BotContext, type JobOutcome } from '../gi
 import { routeEvent } from '../github/events.js';
 import { PermanentJobError } from '../github/jobs.js';
 import { pacingFrom, tokenOctokit } from '../github/octokit.js';
-import { apiUrlFrom, CHECK_NAME, takeSecrets } from '../github/settings.js';
+import { apiUrlFrom, CHECK_NAME, secretNamesIn, takeSecrets } from '../github/settings.js';
 
 const HELP = `usage: rubberduck action [--fail-on error|warning|info]
 
@@ -112,6 +112,7 @@ export async function run(argv: string[]): Promise<number> {
     botLogin: async () => env.RUBBERDUCK_BOT_LOGIN || 'github-actions[bot]',
     llmFor: (config) => createLlmClient({ env, config, log: (m) => log(`model: ${m}`) }),
     once: async () => true,
+    secretNames: secretNamesIn(env),
     log,
   };
 

@@ -5,7 +5,7 @@ import type { JobHandler, JobQueue } from '../queue/types.js';
 import { describeOutcome, runJob, type BotContext } from './bot.js';
 import { PermanentJobError, prName } from './jobs.js';
 import { createGitHubApp, pacingFrom, type GitHub } from './octokit.js';
-import { CHECK_NAME, type AppSettings } from './settings.js';
+import { CHECK_NAME, secretNamesIn, type AppSettings } from './settings.js';
 
 /**
  * The BotContext of `rubberduck serve` and `rubberduck worker`: installation tokens from the
@@ -31,6 +31,7 @@ export function createAppContext(options: { settings: AppSettings; env: Record<s
     },
     llmFor: (config) => createLlmClient({ env: options.env, config, log: (m) => options.log(`model: ${m}`) }),
     once: (key) => options.queue.once(key),
+    secretNames: secretNamesIn(options.env),
     log: options.log,
   };
   return { app, context };

@@ -21,6 +21,8 @@ export interface BotContext {
   failOn?: Severity;
   /** A local checkout with the PR's commits (the Action's workspace), for files GitHub sends no patch for. */
   checkout?: string;
+  /** Variables never passed to a PR's tests (`/rubberduck fix`). */
+  secretNames: readonly string[];
   /** Longest single run of the test command in `/rubberduck fix`, seconds. */
   fixTestTimeoutSeconds?: number;
   /**

@@ -26,8 +26,11 @@ export interface Checkout {
 export async function checkoutHead(octokit: GitHub, owner: string, repo: string, sha: string): Promise<Checkout> {
   const dir = await mkdtemp(join(tmpdir(), 'rubberduck-pr-'));
   // Removed on any exit too (the hook is synchronous; a removed folder makes it a no-op).
-  onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
-  const dispose = () => rm(dir, { recursive: true, force: true });
+  const unregister = onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
+  const dispose = async () => {
+    await rm(dir, { recursive: true, force: true });
+    unregister();
+  };
   try {
     const answer = await octokit.rest.repos.downloadTarballArchive({ owner, repo, ref: sha });
     const data = answer.data as ArrayBuffer;

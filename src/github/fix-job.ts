@@ -155,14 +155,16 @@ export async function runFixJob(job: FixJob, ctx: BotContext, signal?: AbortSign
       maxSeconds: config.bot.fixMaxSeconds,
       testTimeoutSeconds: Math.min(ctx.fixTestTimeoutSeconds ?? 30, config.bot.fixMaxSeconds / 3),
       llm: ctx.llmFor(config),
+      removeFromTestEnv: ctx.secretNames,
       signal: signal ? AbortSignal.any([signal, limit]) : limit,
       onProgress: (line) => ctx.log(`${where} fix ${line}`),
     });
   } catch (error) {
-    const message = error instanceof UsageError ? error.oneLine().replace(/^rubberduck: /, '') : messageOf(error);
+    const timedOut = (error as { name?: string } | null)?.name === 'TimeoutError';
+    const message = error instanceof UsageError ? error.oneLine().replace(/^rubberduck: /, '') : timedOut ? `stopped at the wall-clock limit (${config.bot.fixMaxSeconds} s)` : messageOf(error);
     await reply(octokit, job, `Rubberduck could not run \`${test}\` on \`${pull.head.sha.slice(0, 12)}\`: ${message}`);
     await react(octokit, job, 'confused', ctx);
-    if (error instanceof UsageError) return { status: 'error', detail: message };
+    if (error instanceof UsageError || timedOut) return { status: 'error', detail: message };
     throw new PermanentJobError(`${where}: fix failed: ${message}`);
   } finally {
     await checkout.dispose();
@@ -172,7 +174,9 @@ export async function runFixJob(job: FixJob, ctx: BotContext, signal?: AbortSign
     const why =
       report.outcome === 'no-failing-test'
         ? `\`${test}\` passes on \`${pull.head.sha.slice(0, 12)}\` (${report.tests.before.passed} passed): nothing to fix.`
-        : `No patch passed the tests on \`${pull.head.sha.slice(0, 12)}\` (${report.candidates?.tried ?? 0} candidate(s) tried in ${report.seconds} s).`;
+        : report.outcome === 'error'
+          ? `The debugger stopped on \`${pull.head.sha.slice(0, 12)}\`: ${report.error ?? 'unknown error'} (${report.candidates?.tried ?? 0} candidate(s) tried).`
+          : `No patch passed the tests on \`${pull.head.sha.slice(0, 12)}\` (${report.candidates?.tried ?? 0} candidate(s) tried in ${report.seconds} s).`;
     await reply(octokit, job, `### 🦆 Rubberduck fix: not fixed\n\n${why}\n\n${report.explanation}`);
     await react(octokit, job, 'confused', ctx);
     return { status: 'not-fixed', report };

@@ -1,19 +1,17 @@
 /**
  * THE ONE PLACE where the GitHub bot calls into the graphs. Everything else in src/github works
- * on their results (a ReviewReport, a FixReport), so moving to the runners of issue 8
- * (src/graphs/review/run.ts `runReview`, src/graphs/debug/run.ts `runDebug`) is an edit of this
- * file only.
+ * on their results (a ReviewReport, a FixReport), so a change of the runners' signatures is an
+ * edit of this file only.
  *
- * Today: the review goes through the runner `runReview` (src/graphs/review/run.ts); the debugger
- * has no runner outside the CLI yet, so `debugCheckout` streams `buildDebugGraph()` the way
- * src/cli/fix.ts does (and disposes the isolated copy afterwards) until `runDebug` lands.
+ * The review goes through `runReview` (src/graphs/review/run.ts), the debugger through `runDebug`
+ * (src/graphs/debug/run.ts), which owns the isolated copy, the tests' temp folder and the child
+ * processes, and releases them when the run ends or is aborted.
  */
 import type { Config } from '../config/schema.js';
 import type { ChangeSet } from '../model/changeset.js';
 import type { ReviewReport } from '../model/finding.js';
-import { FixReportSchema, type FixReport } from '../model/fix-report.js';
+import type { FixReport } from '../model/fix-report.js';
 import type { LlmClient } from '../llm/types.js';
-import type { Workspace } from '../debug/types.js';
 
 export interface ReviewCall {
   changeset: ChangeSet;
@@ -35,35 +33,32 @@ export interface DebugCall {
   maxSeconds: number;
   testTimeoutSeconds: number;
   llm: LlmClient | null;
+  /**
+   * Variables removed from the environment of every test run (the bot's secrets). The bot has
+   * also taken them out of process.env at start; this keeps them out even if it had not.
+   */
+  removeFromTestEnv: readonly string[];
   signal?: AbortSignal;
   onProgress?: (line: string) => void;
 }
 
-/** Run the debugger on a checkout; the validated FixReport (outcome fixed / not-fixed / no-failing-test / error). */
+/**
+ * Run the debugger (`runDebug`) on a checkout: the validated FixReport (fixed / not-fixed /
+ * no-failing-test). A UsageError for a test command that cannot run; a run that failed for a
+ * reason of its own resolves with its `error` report.
+ */
 export async function debugCheckout(call: DebugCall): Promise<FixReport> {
-  const { buildDebugGraph, RECURSION_LIMIT } = await import('../graphs/debug/index.js');
-  let workspace: Workspace | null = null;
-  let final: { fixReport?: FixReport | null } | undefined;
+  const { runDebug, DebugRunError } = await import('../graphs/debug/run.js');
+  const testEnv: Record<string, string | undefined> = {};
+  for (const name of call.removeFromTestEnv) testEnv[name] = undefined;
   try {
-    const stream = await buildDebugGraph().stream(
-      { input: { repo: call.dir, testCommand: call.test, maxSeconds: call.maxSeconds, testTimeoutMs: Math.round(call.testTimeoutSeconds * 1000) }, startedAt: Date.now() },
-      {
-        streamMode: ['custom', 'values'],
-        configurable: { rubberduck: { llm: call.llm, onWorkspace: (ws: Workspace) => (workspace = ws) } },
-        recursionLimit: RECURSION_LIMIT,
-        ...(call.signal ? { signal: call.signal } : {}),
-      },
+    return await runDebug(
+      { repo: call.dir, testCommand: call.test, maxSeconds: call.maxSeconds, testTimeoutMs: Math.round(call.testTimeoutSeconds * 1000) },
+      { llm: call.llm, testEnv, ...(call.signal ? { signal: call.signal } : {}) },
+      (event) => call.onProgress?.(`[${event.stage}] ${event.message}`),
     );
-    for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
-      if (mode === 'custom') {
-        const event = chunk as { stage: string; message: string };
-        call.onProgress?.(`[${event.stage}] ${event.message}`);
-      } else if (mode === 'values') final = chunk as typeof final;
-    }
-  } finally {
-    await (workspace as Workspace | null)?.dispose().catch(() => undefined);
+  } catch (error) {
+    if (error instanceof DebugRunError) return error.report;
+    throw error;
   }
-  const report = final?.fixReport;
-  if (!report) throw new Error('the debug graph ended without a report');
-  return FixReportSchema.parse(report);
 }

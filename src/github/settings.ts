@@ -21,6 +21,11 @@ export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name) || SECRET_NAMES.has(name);
 }
 
+/** The secrets the bot knows of in an environment (what it keeps away from a PR's tests). */
+export function secretNamesIn(env: Record<string, string | undefined>): string[] {
+  return [...new Set([...Object.keys(env).filter(isSecretName), 'GITHUB_TOKEN', 'GH_TOKEN', 'PRIVATE_KEY', 'WEBHOOK_SECRET', 'OPENAI_API_KEY', 'REDIS_URL'])];
+}
+
 /** A copy of the environment as it was, after which process.env holds no secrets. */
 export function takeSecrets(env: NodeJS.ProcessEnv = process.env): Env {
   const snapshot: Env = { ...env };
