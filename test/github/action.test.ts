@@ -166,11 +166,14 @@ describe('rubberduck action', () => {
     expect(badSeverity.stderr.trim()).toBe('rubberduck: --fail-on fatal: unknown severity (use error, warning or info)');
   });
 
-  it('waits out a rate limit (throttling plugin) instead of failing', async () => {
+  it('waits out a rate limit (throttling plugin) and retries a server error (retry plugin) instead of failing', async () => {
     fake.addPull('octo/demo', { number: 6, headSha: sha(6), files: [addedFile('r.txt', ['r'])] });
     fake.rateLimitNext(1);
+    // …and a server error is retried (retry plugin).
+    fake.failNext('GET', /^\/repos\/octo\/demo\/pulls\/6\/files$/, 502, 'Bad Gateway');
     const run = await action('pull_request', pullRequestEvent({ number: 6, headSha: sha(6) }));
     expect(run.code).toBe(0);
+    expect(fake.requests.filter((r) => r.path === '/repos/octo/demo/pulls/6/files').map((r) => r.status)).toEqual([502, 200]);
     expect(run.stderr).toMatch(/rate limit on GET \/repos\/\{owner\}\/\{repo\}\/pulls\/\{pull_number\}: waiting \d+ s/);
     expect(fake.checkRunsFor('octo/demo', sha(6))).toHaveLength(1);
   });

@@ -193,6 +193,10 @@ describe('rubberduck serve', () => {
     expect(check.conclusion).toBe('failure');
     expect(check.output.summary).toContain('unknown rule "generic/no-such-rule"');
     expect(fake.issueCommentsOn('octo/badconf', 1)[0]!.body).toContain('Configuration error');
+    // The configuration is read from the default branch, never from the PR's head.
+    const reads = fake.requests.filter((r) => r.path.startsWith('/repos/octo/badconf/contents/'));
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.every((r) => r.search.includes('ref=main'))).toBe(true);
   });
 
   it('/rubberduck fix by a reader: a polite refusal, nothing runs', async () => {

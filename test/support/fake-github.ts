@@ -105,6 +105,8 @@ export interface CheckRunRecord {
 export interface RequestRecord {
   method: string;
   path: string;
+  /** The query string, `?` included ('' when none). */
+  search: string;
   status: number;
   userAgent: string;
   login?: string;
@@ -314,7 +316,7 @@ export class FakeGitHub {
     const raw = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', this.url);
     const method = req.method ?? 'GET';
-    const record: RequestRecord = { method, path: url.pathname, status: 0, userAgent: String(req.headers['user-agent'] ?? ''), at: Date.now() };
+    const record: RequestRecord = { method, path: url.pathname, search: url.search, status: 0, userAgent: String(req.headers['user-agent'] ?? ''), at: Date.now() };
     this.requests.push(record);
 
     const reset = Math.floor(Date.now() / 1000) + 1;
