@@ -1,5 +1,3 @@
-import { simpleGit } from 'simple-git';
-
 export interface CommitSubject {
   hash: string;
   subject: string;
@@ -13,6 +11,8 @@ export interface CommitSubject {
 export async function lookupCommitSubject(repo: string, hash: string): Promise<CommitSubject | undefined> {
   if (!/^[0-9a-f]{7,40}$/i.test(hash)) return undefined;
   try {
+    // simple-git loads only when a repository is consulted: most reviews have none.
+    const { simpleGit } = await import('simple-git');
     const out = await simpleGit({ baseDir: repo }).raw(['log', '-1', '--format=%H%x00%s', `${hash.toLowerCase()}^{commit}`, '--']);
     const [full, subject] = out.trim().split('\0');
     return full && subject !== undefined ? { hash: full, subject } : undefined;

@@ -2,7 +2,7 @@ import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runReview } from '../../../src/graphs/review/index.js';
+import { runReview } from '../../../src/graphs/review/run.js';
 import { fixSuggestionsNode, subjectWithTree } from '../../../src/graphs/review/nodes/fix-suggestions.js';
 import type { ReviewStateType } from '../../../src/graphs/review/state.js';
 import { applyFixes } from '../../../src/model/apply-fixes.js';
@@ -53,7 +53,7 @@ async function changesetOf(text: string): Promise<ChangeSet> {
 }
 
 async function findingsFor(text: string, repo?: string): Promise<Finding[]> {
-  return (await runReview({ changeset: await changesetOf(text), format: 'json', ...(repo ? { repo } : {}) })).report.findings;
+  return (await runReview({ kind: 'changeset', changeset: await changesetOf(text) }, repo ? { repo } : {})).findings;
 }
 
 describe('subjectWithTree', () => {
@@ -100,7 +100,7 @@ describe('netdev/tree-missing fix', () => {
   it('the fixed subject passes the tree rule when re-reviewed', async () => {
     const text = eml('[PATCH] net: foo: free the skb when the ring is full', ['Fixes: 0123456789ab ("net: foo: add the foo driver")']);
     const changeset = await changesetOf(text);
-    const findings = (await runReview({ changeset, format: 'json' })).report.findings;
+    const findings = (await runReview({ kind: 'changeset', changeset })).findings;
     const fixed = applyFixes(changeset.patches[0]!, findings).patch;
     const again = await findingsFor(text.replace(/^Subject: .*$/m, `Subject: ${fixed.subject.raw}`));
     expect(again.map((f) => f.rule)).not.toContain('netdev/tree-missing');
@@ -157,7 +157,7 @@ describe('fixSuggestionsNode', () => {
       { rule: 'netdev/tree-missing', severity: 'warning', message: 'm', source: 'rule', patch: 0, location: { kind: 'subject' }, fix: own },
       { rule: 'netdev/tree-missing', severity: 'warning', message: 'm', source: 'rule', patch: 0, location: { kind: 'headers' } },
     ];
-    const state = { request: { inputs: [], format: 'text', failOn: 'error', version: '0' }, config: defaultConfig(), changeset, merged } as unknown as ReviewStateType;
+    const state = { request: { inputs: [], version: '0' }, config: defaultConfig(), changeset, merged } as unknown as ReviewStateType;
     const out = (await fixSuggestionsNode(state)).merged as Finding[];
     expect(out[0]!.fix).toBeUndefined();
     expect(out[1]!.fix).toBe(own);
