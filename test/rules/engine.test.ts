@@ -57,9 +57,10 @@ const throwing: PatchRule = {
 };
 
 const RULES: Rule[] = [
-  wsRule('kernel/trailing-whitespace', 'kernel', 'error'),
+  // Declared as the real rules declare it: the kernel rule supersedes the generic one.
+  { ...wsRule('kernel/trailing-whitespace', 'kernel', 'error'), supersedes: ['generic/trailing-whitespace'] },
   wsRule('generic/trailing-whitespace', 'generic', 'warning'),
-  subjectRule('netdev/tree-missing', 'netdev'),
+  { ...subjectRule('netdev/tree-missing', 'netdev'), appliesToCover: true },
   subjectRule('kernel/missing-signoff', 'kernel'),
   seriesRule,
 ];

@@ -1,6 +1,7 @@
 import { addedLines } from '../../model/changeset.js';
 import type { PatchRule, RuleFinding } from '../types.js';
-import { diffLocation, visualWidth } from './util.js';
+import { diffLocation } from '../lib/location.js';
+import { visualWidth } from '../lib/width.js';
 
 const INFO = 80;
 const WARN = 100;
@@ -41,7 +42,7 @@ export const lineLength: PatchRule = {
       out.push({
         message: `line is ${width} columns (limit ${width > WARN ? WARN : INFO})`,
         severity: width > WARN ? 'warning' : 'info',
-        location: diffLocation(file, hunk, line),
+        location: diffLocation(file, line, hunk),
         evidence: line.text,
       });
     }

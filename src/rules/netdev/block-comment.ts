@@ -1,6 +1,6 @@
 import { filePath } from '../../model/changeset.js';
 import type { PatchRule, RuleFinding } from '../types.js';
-import { lineFinding } from './util.js';
+import { lineFinding } from '../lib/location.js';
 
 const OPEN_ALONE = /^[ \t]*\/\*[ \t]*$/;
 const CONTINUATION = /^[ \t]*\*/;

@@ -15,7 +15,7 @@ import { subjectPatchTag } from '../../../src/rules/kernel/subject-patch-tag.js'
 import { subjectSubsystem } from '../../../src/rules/kernel/subject-subsystem.js';
 import { trailerSyntax } from '../../../src/rules/kernel/trailer-syntax.js';
 import { trailingWhitespace } from '../../../src/rules/kernel/trailing-whitespace.js';
-import { visualWidth } from '../../../src/rules/kernel/util.js';
+import { visualWidth } from '../../../src/rules/lib/width.js';
 import { addedFile, buildPatch, mail, parseMail, run } from './build.js';
 
 const FIX_SUBJECT = 'acme: add page pool support for rx';

@@ -8,7 +8,7 @@ import { headerStaticNotInline } from '../../../src/rules/netdev/header-static-n
 import { inlineInSource } from '../../../src/rules/netdev/inline-in-source.js';
 import { declarationStart, reverseXmasTree } from '../../../src/rules/netdev/reverse-xmas-tree.js';
 import { treeMissing } from '../../../src/rules/netdev/tree-missing.js';
-import { visualWidth } from '../../../src/rules/netdev/util.js';
+import { visualWidth } from '../../../src/rules/lib/width.js';
 import { changeset, ctx, file, patch } from '../build-netdev.js';
 
 const C = 'drivers/net/ethernet/foo/foo_main.c';
