@@ -116,22 +116,32 @@ export function parsePlainDiff(text: string, source: { input: string; index: num
  * Messages of an mbox, or of `git format-patch` output, as Patches. Review replies (`Re:` with no
  * diff) are dropped: they are conversation, not patches.
  */
-export async function parseMboxMessages(messages: AsyncIterable<Buffer> | Iterable<Buffer>, input: string, kind: Patch['source']['kind'], options: PatchParseOptions): Promise<{ patches: Patch[]; messages: number }> {
+export async function parseMboxMessages(messages: AsyncIterable<Buffer> | Iterable<Buffer>, input: string, kind: Patch['source']['kind'], options: PatchParseOptions, fromLines = true): Promise<{ patches: Patch[]; messages: number }> {
   const patches: Patch[] = [];
   let index = 0;
+  // Line numbers count from the start of the mbox: earlier messages and each `From ` line.
+  let lineOffset = 0;
   for await (const message of messages) {
-    const patch = await parsePatchEmail(message, { input, index: index++, kind }, options);
+    if (fromLines) lineOffset++;
+    const patch = await parsePatchEmail(message, { input, index: index++, kind, lineOffset }, options);
+    lineOffset += lineCountOf(message);
     if (patch.subject.isReply && patch.files.length === 0) continue;
     patches.push(patch);
   }
   return { patches, messages: index };
 }
 
+function lineCountOf(message: Buffer): number {
+  let lines = 0;
+  for (let i = message.indexOf(0x0a); i >= 0; i = message.indexOf(0x0a, i + 1)) lines++;
+  return message.length > 0 && message[message.length - 1] !== 0x0a ? lines + 1 : lines;
+}
+
 /** A `git format-patch` file (or its --stdout output) → its Patches. */
 export async function parseFormatPatch(content: Buffer | string, input: string, options: PatchParseOptions & { maxBytes?: number; kind?: Patch['source']['kind'] } = {}): Promise<Patch[]> {
   const buf = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   const messages = splitMbox(buf, { maxBytes: options.maxBytes ?? Number.MAX_SAFE_INTEGER, inputName: input });
-  return (await parseMboxMessages(messages, input, options.kind ?? 'email', options)).patches;
+  return (await parseMboxMessages(messages, input, options.kind ?? 'email', options, buf.subarray(0, 5).toString('latin1') === 'From ')).patches;
 }
 
 /**
