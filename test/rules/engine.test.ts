@@ -12,7 +12,7 @@ import {
 } from '../../src/rules/engine.js';
 import { CATALOGUE_RULE_IDS, allRules } from '../../src/rules/registry.js';
 import type { PatchRule, Rule, SeriesRule } from '../../src/rules/types.js';
-import { finding, makeChangeSet, makePatch } from '../report/build.js';
+import { changeset as makeChangeSet, finding, patch as makePatch } from '../support/changeset.js';
 
 const doc = { what: 'w', why: 'y', fix: 'f' };
 

@@ -6,13 +6,13 @@ import { isPosting, keyIs, looksLikeTrailer, messageLines, trailerSpan } from '.
 
 const CANONICAL = /^Fixes: [0-9a-f]{12,40} \("[^\n]+"\)$/;
 
-interface FixesTag {
+export interface FixesTag {
   line: number;
   span: number;
 }
 
 /** Every Fixes tag: the parsed trailers, plus `Fixes:`-looking lines the parser did not take. */
-function fixesTags(patch: Patch, lines: string[]): FixesTag[] {
+export function fixesTags(patch: Patch, lines: string[]): FixesTag[] {
   const tags: FixesTag[] = [];
   const covered = new Set<number>();
   for (const t of patch.trailers) {

@@ -2,7 +2,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kernelRules } from '../../../src/rules/kernel/index.js';
-import { FIXTURES, loadFixture, run } from './build.js';
+import { FIXTURE_ROOT, fixtureRepository, loadFixture as loadPatch, runWithRepository } from '../../support/rule-harness.js';
+
+const FIXTURES = join(FIXTURE_ROOT, 'kernel');
+const loadFixture = (name: string) => loadPatch(join(FIXTURES, name));
 
 const CORE = [
   'subject-patch-tag', 'subject-subsystem', 'subject-length', 'imperative-mood', 'placeholder',
@@ -37,7 +40,8 @@ describe.each(kernelRules.map((rule) => [rule.id, rule] as const))('%s', (id, ru
 
   it('flags the .bad fixture', async () => {
     const patch = await loadFixture(`${name}.bad.patch`);
-    const findings = run(rule, patch);
+    // A rule that needs the repository gets the one its fixtures describe (fixes-target.repo.json).
+    const findings = await runWithRepository(rule, patch, fixtureRepository(rule));
     expect(findings.length).toBeGreaterThanOrEqual(1);
     for (const f of findings) {
       if (f.location.kind === 'message') expect(f.location.patchLine).toBe(patch.messageStartLine + f.location.line - 1);
@@ -46,6 +50,6 @@ describe.each(kernelRules.map((rule) => [rule.id, rule] as const))('%s', (id, ru
 
   it('leaves the .good fixture alone', async () => {
     const patch = await loadFixture(`${name}.good.patch`);
-    expect(run(rule, patch)).toEqual([]);
+    expect(await runWithRepository(rule, patch, fixtureRepository(rule))).toEqual([]);
   });
 });

@@ -16,7 +16,25 @@ import { subjectSubsystem } from '../../../src/rules/kernel/subject-subsystem.js
 import { trailerSyntax } from '../../../src/rules/kernel/trailer-syntax.js';
 import { trailingWhitespace } from '../../../src/rules/kernel/trailing-whitespace.js';
 import { visualWidth } from '../../../src/rules/lib/width.js';
-import { addedFile, buildPatch, mail, parseMail, run } from './build.js';
+import type { Patch } from '../../../src/model/changeset.js';
+import { addedFile, mail, parseMail, patch as buildPatch0, type PatchSpec } from '../../support/changeset.js';
+import { run } from '../../support/rule-harness.js';
+
+/** The hand-built patches here: Jane Doe's two-line fix to net, signed off by her, message on line 1, no diff. */
+function buildPatch(over: PatchSpec = {}): Patch {
+  const jane = { name: 'Jane Doe', email: 'jane.doe@example.com' };
+  return buildPatch0({
+    input: 'hand',
+    subject: '[PATCH net] acme: fix the thing',
+    message: 'Fix the thing properly.\nIt was broken.\n\nSigned-off-by: Jane Doe <jane.doe@example.com>',
+    messageStartLine: 1,
+    from: jane,
+    author: jane,
+    files: [],
+    lineCount: 10,
+    ...over,
+  });
+}
 
 const FIX_SUBJECT = 'acme: add page pool support for rx';
 

@@ -9,7 +9,7 @@ import { inlineInSource } from '../../../src/rules/netdev/inline-in-source.js';
 import { declarationStart, reverseXmasTree } from '../../../src/rules/netdev/reverse-xmas-tree.js';
 import { treeMissing } from '../../../src/rules/netdev/tree-missing.js';
 import { visualWidth } from '../../../src/rules/lib/width.js';
-import { changeset, ctx, file, patch } from '../build-netdev.js';
+import { changeset, ctx, file, patch } from '../../support/changeset.js';
 
 const C = 'drivers/net/ethernet/foo/foo_main.c';
 
