@@ -35,7 +35,7 @@ export function summaryProblem(text: string): { kind: 'past' | 'third-person' | 
     const at = text.slice(0, statement.index).split(/\s+/).filter(Boolean).length;
     return { kind: 'statement', quote: tokens.slice(Math.max(0, at - 2), at + 2).join(' ') };
   }
-  if (startsNounPhrase(first)) return { kind: 'noun phrase', quote: tokens.slice(i, i + 2).join(' ') };
+  if (startsNounPhrase(first)) return { kind: 'noun phrase', quote: tokens.slice(i, i + 3).join(' ') };
   return undefined;
 }
 

@@ -382,3 +382,33 @@ describe('trailer keys', () => {
     expect(intendedKey('Acked-for-net-by')).toBeUndefined();
   });
 });
+
+describe('kernel/imperative-mood on subjects seen in real traffic', () => {
+  it.each([
+    ['opp-microvolt is not optional if regulators', 'statement'],
+    ["The 'const' qualifier has been dropped from the ops", 'statement'],
+    ['Minor flow director cleanups', 'noun phrase'],
+    ['Adding support for the E830 timer', 'gerund'],
+    ['Fixed the regulator copy', 'past'],
+    ['Adds a reset handler', 'third-person'],
+  ])('%s → %s', async (summary, kind) => {
+    const { summaryProblem } = await import('../../../src/rules/kernel/imperative-mood.js');
+    expect(summaryProblem(summary)?.kind).toBe(kind);
+  });
+
+  it.each(['Shut down VSI with "link-down-on-close" enabled', 'fold ice_ptp_read_time into ice_ptp_gettimex64', "Don't create copy of regulators", 'Properly handle the reset', 'Multi-CPU ground work (v3)', 'remove unused fields from struct ixgbevf_adapter'])(
+    'leaves "%s" alone',
+    async (summary) => {
+      const { summaryProblem } = await import('../../../src/rules/kernel/imperative-mood.js');
+      expect(summaryProblem(summary)).toBeUndefined();
+    },
+  );
+
+  it('gives one finding per patch: the subject (warning) naming the body forms too', async () => {
+    const patch = await parseMail(mail({ subject: '[PATCH net] acme: Fixed the rx refill', message: 'This patch adds a check.\nWe now stop.\n\nSigned-off-by: Jane Doe <jane.doe@example.com>' }));
+    const findings = run(imperativeMood, patch);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ severity: 'warning', location: { kind: 'subject' } });
+    expect(findings[0]!.message).toContain('"This patch adds", "We now stop"');
+  });
+});
