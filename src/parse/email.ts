@@ -430,7 +430,9 @@ export async function parsePatchEmail(raw: Buffer | string, source: PatchSource,
       const inner = splitPatchBody(attached.body);
       const offset = split.lines.length + attached.skipped;
       // Line numbers in the attachment continue after the inline body's lines.
-      if (split.message.trim() === '' && inner.message.trim() !== '') {
+      // A whole format-patch file attached carries the commit message; the inline text is then
+      // a note to the reader ("please find the fix attached").
+      if (inner.message.trim() !== '' && (split.message.trim() === '' || attached.skipped > 0)) {
         const { notesStartLine, ...rest } = inner;
         split = { ...rest, messageStartLine: inner.messageStartLine + offset, lines: split.lines };
         if (notesStartLine !== undefined) split.notesStartLine = notesStartLine + offset;
