@@ -67,29 +67,33 @@ function bodyHits(patch: Patch): Hit[] {
   const hits: Hit[] = [];
   const quoted = quotedLineSet(messageLines(patch));
   let previousBlank = true;
-  for (const { line, text } of descriptionLines(patch)) {
+  const described = descriptionLines(patch);
+  described.forEach(({ line, text }, index) => {
     const blank = text.trim() === '';
     const paragraphStart = previousBlank && !blank;
     previousBlank = blank;
-    if (blank || quoted.has(line)) continue;
+    if (blank || quoted.has(line)) return;
     const m = THIS_PATCH.exec(text) ?? FIRST_PERSON.exec(text);
     if (m) {
       const quote = m[0].replace(/^[.;:!?\s]+/, '');
       hits.push({ where: 'body', line, quote, message: `"${quote}"` });
-      continue;
+      return;
     }
     // A paragraph that opens by describing the change in the past, the third person or a gerund
     // ("Added a check…", "Adds a check…", "Adding a check…"). Statements about the code are what
     // a body is for, so only the verb forms count here.
     if (paragraphStart) {
       const problem = summaryProblem(text);
-      const sentence = text.split(/(?<=[.!?])\s/)[0] ?? text;
+      // The paragraph's first sentence, over as many lines as it takes.
+      const paragraph: string[] = [];
+      for (let k = index; k < described.length && described[k]!.text.trim() !== ''; k++) paragraph.push(described[k]!.text.trim());
+      const sentence = paragraph.join(' ').split(/(?<=[.!?])\s/)[0] ?? text;
       const gerundAsSubject = problem?.kind === 'gerund' && (STATEMENT.test(sentence) || PROBLEM_VERBS.test(sentence));
       if (problem && problem.kind !== 'statement' && problem.kind !== 'noun phrase' && !gerundAsSubject && /^[A-Z]/.test(text.trim())) {
         hits.push({ where: 'body', line, quote: problem.quote, message: `"${problem.quote}"` });
       }
     }
-  }
+  });
   return hits;
 }
 

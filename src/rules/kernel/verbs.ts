@@ -106,4 +106,4 @@ export function startsNounPhrase(word: string): boolean {
 export const STATEMENT = /\b(?:has|have|had) been\b|\b(?:is|are|was|were|isn't|aren't|wasn't|weren't|doesn't|don't|didn't)\b/i;
 
 /** Verbs that make a gerund the subject of a sentence ("Adding X causes …"), not a change description. */
-export const PROBLEM_VERBS = /\b(?:causes?|caused|triggers?|triggered|results?|resulted|leads?|led|breaks?|broke|fails?|failed|crashes|crashed|hangs|hung|makes?|made|requires?|needs?|takes?|allows?|gives?|returns?|means)\b/i;
+export const PROBLEM_VERBS = /\b(?:can|could|may|might|will|would|should|must|causes?|caused|triggers?|triggered|results?|resulted|leads?|led|breaks?|broke|fails?|failed|crashes|crashed|hangs|hung|makes?|made|requires?|needs?|takes?|allows?|gives?|returns?|means)\b/i;

@@ -412,3 +412,12 @@ describe('kernel/imperative-mood on subjects seen in real traffic', () => {
     expect(findings[0]!.message).toContain('"This patch adds", "We now stop"');
   });
 });
+
+describe('kernel/imperative-mood in the body', () => {
+  it('leaves a gerund that is the subject of a sentence spanning lines alone', async () => {
+    const message = 'Disabling netdev with the private flag "link-down-on-close" enabled\ncan cause a NULL pointer dereference. Shut down the VSI anyway.\n\nSigned-off-by: Jane Doe <jane.doe@example.com>';
+    expect(run(imperativeMood, await parseMail(mail({ message })))).toEqual([]);
+    const changelog = 'Disabled the VSI before the reset.\n\nSigned-off-by: Jane Doe <jane.doe@example.com>';
+    expect(run(imperativeMood, await parseMail(mail({ message: changelog })))[0]?.message).toBe('"Disabled": describe the change in the imperative mood');
+  });
+});
