@@ -14,7 +14,7 @@ function rowName(m: CheckpatchMapping): string {
   return `${m.types.join(', ')} → ${m.rules.join(', ')}`;
 }
 
-export function render(report: AgreementReport): { text: string; unexplained: number } {
+export function render(report: AgreementReport, concurrency = availableParallelism()): { text: string; unexplained: number } {
   const out: string[] = [];
   const compared = report.results.filter((r) => !r.skipped);
   const skipped = report.results.filter((r) => r.skipped);
@@ -49,7 +49,9 @@ export function render(report: AgreementReport): { text: string; unexplained: nu
   }
   for (const d of unexplained) out.push(`  UNEXPLAINED ${d.only} only, ${rowName(d.mapping)}, ${d.message}${d.line !== undefined ? `:${d.line}` : ''}: ${d.detail}`);
   out.push('');
-  out.push(`time: checkpatch ${report.seconds.checkpatch.toFixed(1)} s of process time (${(report.results.length / report.seconds.checkpatch).toFixed(1)} messages/s), rubberduck ${report.seconds.rubberduck.toFixed(1)} s (${(report.results.length / report.seconds.rubberduck).toFixed(0)} messages/s, load and parse included); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  out.push(
+    `time (wall): checkpatch ${report.seconds.checkpatch.toFixed(1)} s, ${concurrency} runs at a time (${(report.results.length / report.seconds.checkpatch).toFixed(0)} messages/s); rubberduck ${report.seconds.rubberduck.toFixed(1)} s in one process (${(report.results.length / report.seconds.rubberduck).toFixed(0)} messages/s, loading and parsing included); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} CPUs`,
+  );
   return { text: out.join('\n'), unexplained: unexplained.length };
 }
 

@@ -17,7 +17,7 @@ import type { Patch } from '../../src/model/changeset.js';
 import type { Finding } from '../../src/model/finding.js';
 import { loadChangeSet } from '../../src/parse/load.js';
 import { splitMbox } from '../../src/parse/mbox.js';
-import { CHECKPATCH_MAPPINGS, mappingOf, type CheckpatchMapping, type KeptCase } from '../../src/rules/checkpatch.js';
+import { CHECKPATCH_MAPPINGS, type CheckpatchMapping, type KeptCase } from '../../src/rules/checkpatch.js';
 import { runRules } from '../../src/rules/engine.js';
 import { descriptionLines, messageLines, quotedLineSet } from '../../src/rules/kernel/util.js';
 import { isB4RelayAddress } from '../../src/rules/lib/person.js';
@@ -67,7 +67,8 @@ function parseCheckpatch(stdout: string, byFile: Map<string, CheckpatchMessage[]
  * except that the pinned copy reports CORRUPTED_PATCH once per run (its `$emitted_corrupt` is
  * never reset). So a run stops being trusted after the first file that reports it, and the
  * files after that one go to a new run. (One run per file would cost perl's start-up and the
- * script's compilation, ~0.15 s, every time.) Files are named relative to `cwd`.
+ * script's compilation, ~0.15 s, every time.) Checked against one run per file on all 277
+ * messages of the corpus and the fixtures: the same reports. Files are named relative to `cwd`.
  */
 export async function runCheckpatch(files: readonly string[], cwd: string): Promise<Map<string, CheckpatchMessage[]>> {
   const byFile = new Map<string, CheckpatchMessage[]>();
@@ -322,4 +323,3 @@ export async function agreement(roots: readonly string[] = [CORPUS, FIXTURES], c
   }
 }
 
-export { mappingOf };
