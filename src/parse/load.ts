@@ -110,22 +110,32 @@ export function parsePlainDiff(text: string, source: { input: string; index: num
  * Messages of an mbox, or of `git format-patch` output, as Patches. Review replies (`Re:` with no
  * diff) are left out here: they are conversation, not patches (streamChangeSets keeps them).
  */
-export async function parseMboxMessages(messages: AsyncIterable<Buffer> | Iterable<Buffer>, input: string, kind: Patch['source']['kind'], options: PatchParseOptions): Promise<{ patches: Patch[]; messages: number }> {
+export async function parseMboxMessages(messages: AsyncIterable<Buffer> | Iterable<Buffer>, input: string, kind: Patch['source']['kind'], options: PatchParseOptions, fromLines = true): Promise<{ patches: Patch[]; messages: number }> {
   const patches: Patch[] = [];
   let index = 0;
+  // Line numbers count from the start of the mbox: earlier messages and each `From ` line.
+  let lineOffset = 0;
   for await (const message of messages) {
-    const patch = await parsePatchEmail(message, { input, index: index++, kind }, options);
+    if (fromLines) lineOffset++;
+    const patch = await parsePatchEmail(message, { input, index: index++, kind, lineOffset }, options);
+    lineOffset += lineCountOf(message);
     if (isReplyMessage(patch)) continue;
     patches.push(patch);
   }
   return { patches, messages: index };
 }
 
+function lineCountOf(message: Buffer): number {
+  let lines = 0;
+  for (let i = message.indexOf(0x0a); i >= 0; i = message.indexOf(0x0a, i + 1)) lines++;
+  return message.length > 0 && message[message.length - 1] !== 0x0a ? lines + 1 : lines;
+}
+
 /** A `git format-patch` file (or its --stdout output) → its Patches. */
 export async function parseFormatPatch(content: Buffer | string, input: string, options: PatchParseOptions & { maxBytes?: number; kind?: Patch['source']['kind'] } = {}): Promise<Patch[]> {
   const buf = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   const messages = splitMbox(buf, { maxBytes: options.maxBytes ?? Number.MAX_SAFE_INTEGER, inputName: input });
-  return (await parseMboxMessages(messages, input, options.kind ?? 'email', options)).patches;
+  return (await parseMboxMessages(messages, input, options.kind ?? 'email', options, buf.subarray(0, 5).toString('latin1') === 'From ')).patches;
 }
 
 type ReadOptions = PatchParseOptions & {
@@ -163,8 +173,10 @@ type Item = { kind: 'mail'; message: Patch } | { kind: 'unit'; changeset: Change
  * anything a list carries, but not only replies. The first message is held back until the second
  * arrives, so a lone non-patch is refused before anything of it is reviewed.
  */
-async function* mailItems(messages: AsyncIterable<Buffer> | Iterable<Buffer>, name: string, ext: string, options: ReadOptions): AsyncGenerator<Item> {
+async function* mailItems(messages: AsyncIterable<Buffer> | Iterable<Buffer>, name: string, ext: string, options: ReadOptions, fromLines: boolean): AsyncGenerator<Item> {
   let count = 0;
+  // `#N:` line numbers count from the start of the file: earlier messages and each `From ` line.
+  let lineOffset = 0;
   let patches = 0;
   let held: Patch | undefined;
   const item = (message: Patch): Item => {
@@ -172,11 +184,14 @@ async function* mailItems(messages: AsyncIterable<Buffer> | Iterable<Buffer>, na
     return { kind: 'mail', message };
   };
   for await (const raw of messages) {
+    if (fromLines) lineOffset++;
+    const offset = lineOffset;
+    lineOffset += lineCountOf(raw);
     if (options.skipReplies && count > 0 && isPlainReply(raw)) {
       count++;
       continue;
     }
-    const message = await parsePatchEmail(raw, { input: name, index: count++, kind: 'email' }, options);
+    const message = await parsePatchEmail(raw, { input: name, index: count++, kind: 'email', lineOffset: offset }, options);
     if (count === 1) {
       held = message;
       continue;
@@ -201,13 +216,13 @@ async function* mailItems(messages: AsyncIterable<Buffer> | Iterable<Buffer>, na
 async function* bufferItems(buf: Buffer, name: string, ext: string, options: ReadOptions): AsyncGenerator<Item> {
   const kind = sniffContent(buf.subarray(0, 4096).toString('latin1'));
   if (kind === 'mbox') {
-    yield* mailItems(splitMbox(buf, { maxBytes: options.maxBytes, inputName: name }), name, ext, options);
+    yield* mailItems(splitMbox(buf, { maxBytes: options.maxBytes, inputName: name }), name, ext, options, true);
     return;
   }
   if (kind === 'email') {
     const nul = buf.indexOf(0);
     if (nul >= 0) throw new UsageError(`binary data (NUL byte at offset ${nul}), not an email`, name);
-    yield* mailItems([buf], name, ext, options);
+    yield* mailItems([buf], name, ext, options, false);
     return;
   }
   checkText(buf, name);
@@ -244,7 +259,7 @@ async function* fileItems(path: string, options: ReadOptions): AsyncGenerator<It
   }
   const ext = extname(path).toLowerCase();
   // An mbox is streamed: one message in memory at a time, never the whole file.
-  if (sniffContent(head.toString('latin1')) === 'mbox') yield* mailItems(readMbox(path, { maxBytes: options.maxBytes, inputName: path }), path, ext, options);
+  if (sniffContent(head.toString('latin1')) === 'mbox') yield* mailItems(readMbox(path, { maxBytes: options.maxBytes, inputName: path }), path, ext, options, true);
   else yield* bufferItems(await readFile(path), path, ext, options);
 }
 
@@ -278,7 +293,7 @@ async function* stdinItems(stream: NodeJS.ReadableStream, options: ReadOptions):
       if (!done) for (let chunk = await next(); chunk; chunk = await next()) yield* splitter.push(chunk);
       yield* splitter.end();
     }
-    yield* mailItems(messages(), '-', '', options);
+    yield* mailItems(messages(), '-', '', options, true);
     return;
   }
   const chunks: Buffer[] = [first];

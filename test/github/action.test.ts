@@ -144,7 +144,7 @@ describe('rubberduck action', () => {
     expect(run.code).toBe(0);
     expect(fake.commentsOn('octo/mathlib', 1).some((c) => c.body.includes('return gcd(b, a % b)'))).toBe(true);
     expect(run.summary).toContain('Rubberduck fix: fixed');
-  });
+  }, 180_000); // a whole debugger run: minutes on a loaded machine
 
   it('unusable input: one line, exit 2', async () => {
     const missing = await action('pull_request', {}, { GITHUB_TOKEN: '', GITHUB_REPOSITORY: '' });

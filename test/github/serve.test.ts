@@ -243,7 +243,7 @@ describe('rubberduck serve', () => {
     const again = fake.addIssueComment('octo/mathlib', 1, 'maria', '/rubberduck fix');
     await deliver(serve.url, 'issue_comment', issueCommentEvent({ repo: 'mathlib', number: 1, commentId: again.id, body: again.body, login: 'maria' }));
     await waitFor(() => fake.issueCommentsOn('octo/mathlib', 1).find((c) => c.body.includes('already ran')), 'the already-ran reply');
-  });
+  }, 180_000); // a whole debugger run: minutes on a loaded machine
 
   it('picks up a job after a crash: serve killed mid-job, restarted on the same queue file', async () => {
     fake.addPull(REPO, { number: 5, headSha: sha(55), files: [addedFile('crash.txt', ['crash  '])] });

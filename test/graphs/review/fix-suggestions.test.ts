@@ -164,3 +164,51 @@ describe('fixSuggestionsNode', () => {
     expect(out[2]!.fix?.target).toEqual({ kind: 'subject', subject: '[PATCH net-next] net: foo: free the skb when the ring is full' });
   });
 });
+
+describe('kernel/fixes-target with --repo (a real repository)', () => {
+  let repo: string;
+  let fixed: string;
+  let side: string;
+  const subject = 'net: foo: add the foo driver';
+  const target = (text: string) => findingsFor(eml('[PATCH net] net: foo: free the skb when the ring is full', [text]), repo).then((f) => f.filter((x) => x.rule === 'kernel/fixes-target'));
+
+  beforeAll(() => {
+    repo = realpathSync(mkdtempSync(join(tmpdir(), 'rd-target-')));
+    gitIn(repo, ['init', '-q', '-b', 'main']);
+    writeFileSync(join(repo, 'README'), 'foo\n');
+    gitIn(repo, ['add', '-A']);
+    gitIn(repo, ['commit', '-q', '-m', subject]);
+    fixed = gitIn(repo, ['rev-parse', 'HEAD']).trim();
+    gitIn(repo, ['checkout', '-q', '-b', 'side']);
+    writeFileSync(join(repo, 'README'), 'side\n');
+    gitIn(repo, ['commit', '-q', '-am', 'net: foo: work that never reached main']);
+    side = gitIn(repo, ['rev-parse', 'HEAD']).trim();
+    gitIn(repo, ['checkout', '-q', 'main']);
+    writeFileSync(join(repo, 'README'), 'foo bar\n');
+    gitIn(repo, ['commit', '-q', '-am', 'net: foo: later work']);
+  });
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+  it('is quiet when the commit exists, is an ancestor and the subject matches (or is cut with an ellipsis)', async () => {
+    expect(await target(`Fixes: ${fixed.slice(0, 12)} ("${subject}")`)).toEqual([]);
+    expect(await target(`Fixes: ${fixed.slice(0, 12)} ("net: foo: add the...")`)).toEqual([]);
+  });
+
+  it('flags a subject that differs and suggests the one the repository has', async () => {
+    const [f] = await target(`Fixes: ${fixed.slice(0, 12)} ("net: foo: add a driver")`);
+    expect(f?.severity).toBe('error');
+    expect(f?.message).toContain(`"${subject}"`);
+    expect(f?.location).toMatchObject({ kind: 'message', line: 6 });
+    expect(f?.fix?.target).toEqual({ kind: 'message', startLine: 6, endLine: 6, lines: [`Fixes: ${fixed.slice(0, 12)} ("${subject}")`] });
+  });
+
+  it('flags a hash the repository does not have, and one that is not an ancestor of HEAD', async () => {
+    expect((await target('Fixes: 0123456789ab ("net: foo: add the foo driver")'))[0]?.message).toMatch(/does not have/);
+    expect((await target(`Fixes: ${side.slice(0, 12)} ("net: foo: work that never reached main")`))[0]?.message).toMatch(/not an ancestor of HEAD/);
+  });
+
+  it('needs the repository: without --repo it says nothing', async () => {
+    const findings = await findingsFor(eml('[PATCH net] net: foo: free the skb when the ring is full', ['Fixes: 0123456789ab ("net: foo: add a driver")']));
+    expect(findings.map((f) => f.rule)).not.toContain('kernel/fixes-target');
+  });
+});

@@ -7,7 +7,7 @@ import type { ReviewStateType } from '../../../src/graphs/review/state.js';
 import type { LlmClient } from '../../../src/llm/types.js';
 import { defaultConfig } from '../../../src/config/schema.js';
 import { ReviewReportSchema, type Finding } from '../../../src/model/finding.js';
-import { finding, makeChangeSet, makePatch } from '../../report/build.js';
+import { changeset as makeChangeSet, finding, patch as makePatch } from '../../support/changeset.js';
 
 const fixtures = join(import.meta.dirname, '../../../fixtures/patches/cli');
 
