@@ -1,17 +1,28 @@
+import type { ChangeSet } from '../../model/changeset.js';
 import type { PatchRulesTask, ReviewStateType, SeriesRulesTask } from './state.js';
 
 /**
  * The review graph's routing decisions as plain functions. index.ts turns them into LangGraph
  * edges and Sends; the offline sequential run (sequential.ts) follows the same decisions without
- * loading LangGraph. Types only are imported from state.ts.
+ * loading LangGraph.
  */
+
+/**
+ * The unit's change set as a rules task carries it. LangGraph deep-copies every plain object of a
+ * Send payload (to revive nested Sends and Commands) but passes class instances through: with the
+ * change set plain, one Send per patch copying the whole of it made a 400-patch series take
+ * minutes and gigabytes.
+ */
+export class UnitRef {
+  constructor(readonly changeset: ChangeSet) {}
+}
 
 export type RulesTask = { node: 'patchRules'; input: PatchRulesTask } | { node: 'seriesRules'; input: SeriesRulesTask };
 
 /** Fan out: one rules task per patch of the unit, plus the one series-rules task. */
 export function rulesTasks(state: ReviewStateType): RulesTask[] {
   const changeset = state.changeset ?? { inputs: state.request.inputs, patches: [], series: [] };
-  const base: SeriesRulesTask = { changeset, config: state.config, packs: state.request.packs };
+  const base: SeriesRulesTask = { unit: new UnitRef(changeset), config: state.config, packs: state.request.packs };
   return [
     ...changeset.patches.map((_patch, patchIndex): RulesTask => ({ node: 'patchRules', input: { ...base, patchIndex } })),
     { node: 'seriesRules', input: base },

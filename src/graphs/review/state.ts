@@ -5,6 +5,7 @@ import type { Finding, ReviewReport } from '../../model/finding.js';
 import type { LlmClient } from '../../llm/types.js';
 import type { Pack } from '../../rules/types.js';
 import { appendTo, replaceWith } from './reducers.js';
+import type { UnitRef } from './routes.js';
 
 /** What the caller asked for, the same for every unit of one run. */
 export interface ReviewRequest {
@@ -41,7 +42,7 @@ export type ReviewStateUpdate = typeof ReviewState.Update;
 
 /** The input of the one series-rules task (a Send payload is the node's whole input). */
 export const SeriesRulesInput = Annotation.Root({
-  changeset: Annotation<ChangeSet>,
+  unit: Annotation<UnitRef>,
   config: Annotation<Config>,
   packs: Annotation<Pack[] | undefined>,
 });
