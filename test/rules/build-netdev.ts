@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
  * tricky cases can be tested without going through the parser.
  */
 import type { ChangeSet, DiffLine, FilePatch, Hunk, Patch, Series, Subject, Trailer } from '../../src/model/changeset.js';
-import { defaultConfig } from '../../src/config/schema.js';
+import { ConfigSchema, defaultConfig } from '../../src/config/schema.js';
 import { loadChangeSet } from '../../src/parse/index.js';
 import type { Config } from '../../src/config/schema.js';
 import type { RuleContext } from '../../src/rules/types.js';
@@ -143,7 +143,7 @@ export function ctx(cs: ChangeSet = { inputs: [], patches: [], series: [] }, con
 
 // ---- fixture harness: fixtures/patches/rules/<pack>/<rule-name>.{bad,good}.<ext> ----
 
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RuleFinding, Rule } from '../../src/rules/types.js';
 
@@ -156,6 +156,13 @@ export function fixtureFor(rule: Rule, polarity: 'bad' | 'good'): string | undef
   if (!existsSync(dir)) return undefined;
   const hit = readdirSync(dir).find((f) => f.startsWith(`${name}.${polarity}.`));
   return hit ? join(dir, hit) : undefined;
+}
+
+/** `<rule-name>.config.json` beside a rule's fixtures (rules that read settings, such as closed windows), else the defaults. */
+export function fixtureConfig(rule: Rule): Config {
+  const [pack, name] = rule.id.split('/');
+  const path = join(FIXTURE_ROOT, pack ?? '', `${name}.config.json`);
+  return existsSync(path) ? ConfigSchema.parse(JSON.parse(readFileSync(path, 'utf8'))) : defaultConfig();
 }
 
 /** Run one rule over a loaded change set: patch rules on every patch, series rules on every series. */
@@ -183,7 +190,7 @@ export function describePackFixtures(pack: string, rules: readonly Rule[], check
           it(polarity === 'bad' ? '.bad fixture yields a finding' : '.good fixture (near miss) yields none', async () => {
             const path = fixtureFor(rule, polarity);
             expect(path, `fixture for ${rule.id}`).toBeDefined();
-            const config = defaultConfig();
+            const config = fixtureConfig(rule);
             const cs = await loadChangeSet([path!], { config });
             checkInput(cs, config);
             const found = runRule(rule, cs, config);
