@@ -7,6 +7,7 @@ const COMMANDS = {
   rules: 'List the review rules with their docs',
   fix: 'Find and fix the fault behind a failing test command',
   config: 'Print the configuration in effect (secrets masked)',
+  triage: "Triage a list archive: series, verdicts, reply drafts, patchwork checks, dashboard",
 } as const;
 type CommandName = keyof typeof COMMANDS;
 
