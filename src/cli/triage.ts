@@ -1,4 +1,4 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { UsageError } from '../model/errors.js';
@@ -181,7 +181,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const config = await loadConfig({ cwd, ...(args.config !== undefined ? { file: args.config } : {}) });
-  const [{ runTriage }, { defaultDatabasePath }, { renderTable }, outputs, { createLlmClient }] = await Promise.all([
+  const [{ runTriage }, { defaultDatabasePath }, { jsonChunks, renderTable }, outputs, { createLlmClient }] = await Promise.all([
     import('../mail/triage.js'),
     import('../mail/history.js'),
     import('../mail/table.js'),
@@ -214,14 +214,18 @@ export async function run(argv: string[]): Promise<number> {
 
   // The report first, then the files, then what talks to servers: a server that cannot be
   // reached fails last, with everything else already written.
-  const text = args.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report, process.stdout.columns || 120);
+  const chunks = args.format === 'json' ? jsonChunks(report) : [renderTable(report, process.stdout.columns || 120)];
   if (args.output !== undefined) {
+    let fd: number | undefined;
     try {
-      writeFileSync(resolve(cwd, args.output), text);
+      fd = openSync(resolve(cwd, args.output), 'w');
+      for (const chunk of chunks) writeSync(fd, chunk);
     } catch (error) {
       throw new UsageError(`cannot write the report (${(error as NodeJS.ErrnoException).code ?? 'error'})`, args.output);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
-  } else process.stdout.write(text);
+  } else for (const chunk of chunks) process.stdout.write(chunk);
   const say = (line: string) => process.stderr.write(`rubberduck: ${line}\n`);
   if (args.html !== undefined) say(`dashboard written to ${outputs.writeDashboard(resolve(cwd, args.html), report)}`);
   if (args.replies !== undefined) {

@@ -28,3 +28,20 @@ export function renderTable(report: TriageReport, columns = 120): string {
   for (const note of report.notes) out.push(`NOTE: ${note}`);
   return `${out.join('\n')}\n`;
 }
+
+/**
+ * The report as JSON, piece by piece (the envelope, then one series at a time), so that a large
+ * archive's report is never one string in memory. The same JSON as JSON.stringify(report, null, 2),
+ * with `series` last.
+ */
+export function* jsonChunks(report: TriageReport): Generator<string> {
+  const { series, ...envelope } = report;
+  const head = JSON.stringify({ ...envelope, series: [] }, null, 2);
+  const open = head.lastIndexOf('"series": []');
+  yield `${head.slice(0, open)}"series": [`;
+  for (let i = 0; i < series.length; i++) {
+    const item = JSON.stringify(series[i], null, 2).replace(/\n/g, '\n    ');
+    yield `${i === 0 ? '' : ','}\n    ${item}`;
+  }
+  yield `${series.length > 0 ? '\n  ' : ''}]${head.slice(open + '"series": []'.length)}\n`;
+}

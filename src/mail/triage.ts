@@ -12,7 +12,7 @@ import type { Pack } from '../rules/types.js';
 import { openArchive, type MessageFilter } from './archive.js';
 import { seriesReplyDraft } from './drafts.js';
 import { HistoryStore } from './history.js';
-import { TriageReportSchema, type TriageFinding, type TriageReport, type TriageSeries } from './schema.js';
+import { TriageReportSchema, TriageSeriesSchema, type TriageFinding, type TriageReport, type TriageSeries } from './schema.js';
 import { judgeSeries } from './verdict.js';
 
 /**
@@ -84,6 +84,7 @@ export async function runTriage(options: TriageOptions, onEvent: (event: TriageE
   const store = await HistoryStore.open(options.db);
   try {
     store.beginRun(archive.name);
+    store.beginBatch();
     const assembler = new SeriesAssembler({ ...(options.window !== undefined ? { window: options.window } : {}) });
     const skipped: { index: number; reason: string }[] = [];
     const notes = new Set<string>();
@@ -106,7 +107,9 @@ export async function runTriage(options: TriageOptions, onEvent: (event: TriageE
         const lead = leadOf(series, changeset.patches);
         if (!lead) return;
         const own = findingsOf(series, i === 0, findings);
-        const draft = seriesReplyDraft(changeset, series, own, { reviewer: config.reviewer, version: packageVersion, now });
+        // A draft is composed now, while the patches are in memory, for the series whose errors
+        // will make them need changes; rendering every series' quote cost a tenth of a triage.
+        const draft = own.some((f) => f.severity === 'error') ? seriesReplyDraft(changeset, series, own, { reviewer: config.reviewer, version: packageVersion, now }) : undefined;
         store.recordSeries({
           id: series.id,
           version: series.version,
@@ -145,18 +148,23 @@ export async function runTriage(options: TriageOptions, onEvent: (event: TriageE
         continue;
       }
       if (!isPatchMessage(message) && !isReplyMessage(message)) continue;
-      for (const unit of assembler.add(message)) await reviewUnit(unitChangeSet(unit, store));
+      for (const unit of assembler.add(message)) {
+        await reviewUnit(unitChangeSet(unit, store));
+        store.tick();
+      }
       if (messages % 50 === 0) onEvent({ type: 'progress', messages, series: seriesSeen, ...archive.progress() });
     }
     for (const unit of assembler.end()) await reviewUnit(unitChangeSet(unit, store));
     store.resolveReplies();
     store.endRun(messages);
+    store.commit();
     onEvent({ type: 'progress', messages, series: seriesSeen, ...archive.progress() });
 
     const series: TriageSeries[] = [];
     const drafts = new Map<string, string>();
     for (const stored of store.touchedSeries()) {
-      const judged = judgeSeries(stored);
+      // Validated one by one (zod returns a copy: the whole report at once held it twice).
+      const judged = TriageSeriesSchema.parse(judgeSeries(stored));
       series.push(judged);
       if (judged.verdict === 'changes-requested' && !judged.supersededBy) {
         const draft = store.draft(judged.id);
@@ -166,7 +174,7 @@ export async function runTriage(options: TriageOptions, onEvent: (event: TriageE
     series.sort((a, b) => (a.date ?? '').localeCompare(b.date ?? '') || a.id.localeCompare(b.id));
     const count = (verdict: TriageSeries['verdict']) => series.filter((s) => s.verdict === verdict).length;
     const { filter = {} } = options;
-    const report = TriageReportSchema.parse({
+    const envelope = TriageReportSchema.omit({ series: true }).parse({
       tool: 'rubberduck',
       version: packageVersion,
       archive: archive.name,
@@ -177,9 +185,9 @@ export async function runTriage(options: TriageOptions, onEvent: (event: TriageE
       },
       run: { messages, skipped, seconds: Math.round((performance.now() - started) / 10) / 100 },
       totals: { series: series.length, ready: count('ready'), changesRequested: count('changes-requested'), needsHuman: count('needs-human') },
-      series,
       notes: [...notes],
     });
+    const report: TriageReport = { ...envelope, series };
     return { report, drafts };
   } finally {
     store.close();

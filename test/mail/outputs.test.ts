@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/schema.js';
 import { seriesPageName } from '../../src/mail/dashboard.js';
 import { patchChecks, writeDashboard, writeDrafts } from '../../src/mail/outputs.js';
+import { jsonChunks } from '../../src/mail/table.js';
+import { TriageReportSchema } from '../../src/mail/schema.js';
 import { PatchworkClient } from '../../src/mail/patchwork.js';
 import { sendDrafts } from '../../src/mail/smtp.js';
 import { runTriage, type TriageResult } from '../../src/mail/triage.js';
@@ -25,6 +27,16 @@ beforeAll(async () => {
   result = await runTriage({ input: fixture, db: ':memory:', config, now: new Date('2025-06-07T09:00:00Z') });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the JSON report', () => {
+  it('comes out piece by piece as the same document, valid against the schema', () => {
+    const text = [...jsonChunks(result.report)].join('');
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(result.report)));
+    expect(TriageReportSchema.parse(JSON.parse(text)).series).toHaveLength(9);
+    const empty = [...jsonChunks({ ...result.report, series: [] })].join('');
+    expect(JSON.parse(empty).series).toEqual([]);
+  });
+});
 
 describe('reply drafts', () => {
   it('are RFC 5322 messages an email client reads, threaded under the series, bottom-posted', async () => {
