@@ -65,6 +65,14 @@ describe('SeriesAssembler', () => {
     ]);
   });
 
+  it('joins unthreaded patches only within a time window: the same v/N from the same sender days later is another posting', async () => {
+    const at = (k: number, minutes: number) => mail({ subject: `[PATCH net-next 1/2] net: foo: step ${k}`.replace('1/2', `${k}/2`), messageId: `w${k}-${minutes}@x`, minutes });
+    // 1/2 on Monday, then 2/2 three days later (a different posting), then its own 1/2.
+    const messages = await parsed([at(1, 0), at(2, 3 * 24 * 60), at(1, 3 * 24 * 60 + 5)]);
+    const units = feed(new SeriesAssembler(), messages).map((u) => u.unit.patches.map((p) => p.messageId));
+    expect(units).toEqual([['w1-0@x'], ['w2-4320@x', 'w1-4325@x']]);
+  });
+
   it('keeps replies with the unit they answer while it is open; a later reply comes out alone, not holding anything up', async () => {
     const s = series({ prefix: 'PATCH net', title: 'net: foo: fix', total: 2, id: 's' });
     const early = mail({ subject: 'Re: [PATCH net 1/2] net: foo: fix, part 1', messageId: 'r1@x', inReplyTo: 's-1@example.com', references: ['s-0@example.com', 's-1@example.com'], body: 'Reviewed-by: Joe Reviewer <joe@example.com>' });
