@@ -1,166 +1,134 @@
 /**
- * Review throughput: a 40-patch, 20,000-diff-line kernel series generated in memory, parsed and
- * checked by every rule (best of 5 after a warm-up). Target: 100,000 diff lines/s.
+ * Review speed, end to end: `rubberduck review` on a generated 400-message, 80,000-line netdev
+ * mbox (series, cover letters, replies, new versions; bench/mailgen.ts), whole process against
+ * whole process with checkpatch.pl (`perl checkpatch.pl --no-tree FILE`, the pinned copy in
+ * ../shared/tools/checkpatch or $CHECKPATCH) on the same file. Targets: at least 20 times faster,
+ * resident memory under 300 MB. Then, for comparison, the same review in process (warm) through
+ * the sequential run and through LangGraph.
  *
- *   npm run build && npm run bench:review
+ *   npm run build && npm run bench:review [-- --runs 5 --checkpatch-runs 1]
+ *
+ * Processes are measured by a python3 harness (getrusage of the child: wall, CPU, peak RSS);
+ * without python3, wall time only. The machine may be busy: the load average is printed.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { defaultConfig } from '../src/config/schema.js';
-import { loadChangeSet } from '../src/parse/index.js';
-import { runRulesWithNotes } from '../src/rules/engine.js';
+import { runReview } from '../src/graphs/review/run.js';
+import { generateArchive, toMbox } from './mailgen.js';
 
-const PATCHES = 40;
-const DIFF_LINES = 20_000;
-const TARGET = 100_000;
-const RUNS = 5;
+const MESSAGES = 400;
+const LINES = 80_000;
+const SPEEDUP_TARGET = 20;
+const RSS_TARGET_MB = 300;
 
-/** A deterministic pseudo-random generator, so every run reviews the same series. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
+/** dist/bench/review.js → the repository root. */
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = join(root, 'dist/src/cli/index.js');
+
+export interface ProcessRun {
+  wall: number;
+  /** User + system CPU seconds of the child, when measured. */
+  cpu?: number;
+  /** Peak resident set of the child in MB, when measured. */
+  rssMb?: number;
+  code: number | null;
 }
 
-const TYPES = ['struct sk_buff *skb', 'struct net_device *dev', 'unsigned int len', 'int err', 'u32 val', 'dma_addr_t dma', 'struct page *page', 'unsigned long flags'];
-const CALLS = ['netif_receive_skb(skb)', 'dma_unmap_single(dev->dev.parent, dma, len, DMA_FROM_DEVICE)', 'napi_gro_receive(&priv->napi, skb)', 'skb_put(skb, len)', 'u64_stats_update_begin(&stats->syncp)', 'spin_lock_irqsave(&priv->lock, flags)', 'spin_unlock_irqrestore(&priv->lock, flags)', 'writel(val, priv->base + REG_CTRL)'];
+const HARNESS = `
+import json, resource, subprocess, sys, time
+before = resource.getrusage(resource.RUSAGE_CHILDREN)
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+wall = time.perf_counter() - start
+after = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"wall": wall, "cpu": after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, "rssMb": after.ru_maxrss / 1024, "code": code}))
+`;
 
-/** One hunk body: a small function with declarations, a loop and an error path. */
-function hunkBody(r: () => number, fn: string): { lines: string[]; oldCount: number; newCount: number } {
-  const lines: string[] = [];
-  const decls = [...TYPES].sort(() => r() - 0.5).slice(0, 4).sort((a, b) => b.length - a.length);
-  lines.push(` static int ${fn}(struct foo_priv *priv, int budget)`, ' {');
-  for (const d of decls) lines.push(`${r() < 0.2 ? '+' : ' '}\t${d};`);
-  lines.push(' ', '\tfor (i = 0; i < budget; i++) {');
-  for (let k = 0; k < 12; k++) {
-    const call = CALLS[Math.floor(r() * CALLS.length)]!;
-    const roll = r();
-    if (roll < 0.25) lines.push(`-\t\t${call};`, `+\t\t${call.replace('(', '_locked(')};`);
-    else if (roll < 0.4) lines.push(`+\t\tif (unlikely(!${call.split('(')[0]}))`, '+\t\t\tbreak;');
-    else lines.push(` \t\t${call};`);
+let python: boolean | undefined;
+
+/** Runs a command to completion, output discarded, and measures it. */
+export function measure(command: string[]): ProcessRun {
+  python ??= spawnSync('python3', ['-c', 'import resource'], { stdio: 'ignore' }).status === 0;
+  if (python) {
+    const r = spawnSync('python3', ['-c', HARNESS, ...command], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (r.status === 0) return JSON.parse(r.stdout) as ProcessRun;
   }
-  lines.push(' \t}', ' ', '\treturn i;', ' }', ' ');
-  // Fix up the ' ' context prefix of lines pushed without one.
-  const fixed = lines.map((l) => (/^[ +-]/.test(l) ? l : ` ${l}`));
-  const oldCount = fixed.filter((l) => !l.startsWith('+')).length;
-  const newCount = fixed.filter((l) => !l.startsWith('-')).length;
-  return { lines: fixed, oldCount, newCount };
+  const start = performance.now();
+  const r = spawnSync(command[0]!, command.slice(1), { stdio: 'ignore' });
+  return { wall: (performance.now() - start) / 1000, code: r.status };
 }
 
-/** The series as one mbox, each patch with exactly `perPatch` diff (hunk body) lines. */
-export function generateSeries(patches = PATCHES, diffLines = DIFF_LINES): { mbox: string; diffLines: number } {
-  const r = rng(42);
-  const perPatch = Math.floor(diffLines / patches);
-  let total = 0;
-  const out: string[] = [];
-  for (let p = 1; p <= patches; p++) {
-    const file = `drivers/net/ethernet/foo/foo_${['main', 'rx', 'tx', 'ethtool'][p % 4]}.c`;
-    const hunks: string[] = [];
-    let count = 0;
-    let oldStart = 100;
-    let newStart = 100;
-    let h = 0;
-    while (count < perPatch) {
-      let { lines, oldCount, newCount } = hunkBody(r, `foo_poll_${p}_${h++}`);
-      if (count + lines.length > perPatch) {
-        lines = lines.slice(0, perPatch - count).map((l) => (l.startsWith('-') ? ` ${l.slice(1)}` : l));
-        // Keep the tail well-formed: recount after trimming.
-        oldCount = lines.filter((l) => !l.startsWith('+')).length;
-        newCount = lines.filter((l) => !l.startsWith('-')).length;
-      }
-      hunks.push(`@@ -${oldStart},${oldCount} +${newStart},${newCount} @@ static const struct foo_ops foo_ops_${p} = {`, ...lines);
-      count += lines.length;
-      oldStart += oldCount + 40;
-      newStart += newCount + 40;
-    }
-    total += count;
-    out.push(
-      `From 1234567890abcdef1234567890abcdef1234${String(p).padStart(4, '0')} Mon Sep 17 00:00:00 2001`,
-      'From: Jane Developer <jane@example.com>',
-      `Date: Tue, 3 Jun 2025 10:${String(p % 60).padStart(2, '0')}:00 +0200`,
-      `Subject: [PATCH net-next ${p}/${patches}] net: foo: rework the rx path, part ${p}`,
-      `Message-Id: <20250603-foo-${p}@example.com>`,
-      '',
-      `Part ${p} of the rx path rework: take the lock around the ring accesses and`,
-      'check the return values the old code ignored, so that a failed mapping',
-      'no longer leaves a stale descriptor behind.',
-      '',
-      'Signed-off-by: Jane Developer <jane@example.com>',
-      '---',
-      ` ${file} | ${count} ++++++++++-----`,
-      ' 1 file changed',
-      '',
-      `diff --git a/${file} b/${file}`,
-      'index 1a2b3c4d5e6f..6f5e4d3c2b1a 100644',
-      `--- a/${file}`,
-      `+++ b/${file}`,
-      ...hunks,
-      '-- ',
-      '2.43.0',
-      '',
-    );
-  }
-  return { mbox: `${out.join('\n')}\n`, diffLines: total };
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const s = (x: number | undefined) => (x === undefined ? 'n/a' : `${x.toFixed(2)} s`);
+const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
+
+function checkpatchPath(): string | undefined {
+  const candidates = [process.env.CHECKPATCH, join(root, '../shared/tools/checkpatch/checkpatch.pl')].filter((p): p is string => Boolean(p));
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) return undefined;
+  return spawnSync('perl', ['-e', '1'], { stdio: 'ignore' }).status === 0 ? found : undefined;
 }
 
-interface Run {
-  parseMs: number;
-  rulesMs: number;
-  /** CPU time of the process over the run (user + system), less sensitive to a loaded machine. */
-  cpuMs: number;
-  patches: number;
-  findings: number;
-  notes: number;
-}
-
-async function once(path: string): Promise<Run> {
-  const config = defaultConfig();
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const changeset = await loadChangeSet([path], { config });
-  const t1 = performance.now();
-  const { findings, notes } = runRulesWithNotes(changeset, config);
-  const t2 = performance.now();
-  const cpu = process.cpuUsage(cpu0);
-  return {
-    parseMs: t1 - t0,
-    rulesMs: t2 - t1,
-    cpuMs: (cpu.user + cpu.system) / 1000,
-    patches: changeset.patches.length,
-    findings: findings.length,
-    notes: notes.length,
-  };
+async function inProcess(path: string, engine: 'sequential' | 'graph'): Promise<{ seconds: number; findings: number; units: number }> {
+  let units = 0;
+  const start = performance.now();
+  const report = await runReview({ kind: 'sources', inputs: [path] }, { config: defaultConfig(), engine }, (e) => {
+    if (e.type === 'unit') units++;
+  });
+  return { seconds: (performance.now() - start) / 1000, findings: report.findings.length, units };
 }
 
 async function main(): Promise<void> {
-  const { mbox, diffLines } = generateSeries();
-  const dir = mkdtempSync(join(tmpdir(), 'rubberduck-bench-'));
-  const path = join(dir, 'series.mbox');
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, 'checkpatch-runs': { type: 'string', default: '1' } } });
+  const runs = Math.max(1, Number(values.runs));
+  const cpRuns = Math.max(0, Number(values['checkpatch-runs']));
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: npm run build first`);
+
+  const messages = generateArchive({ messages: MESSAGES, lines: LINES });
+  const mbox = toMbox(messages);
+  const lines = mbox.split('\n').length - 1;
+  const dir = mkdtempSync(join(tmpdir(), 'rubberduck-bench-review-'));
+  const path = join(dir, 'netdev.mbox');
   writeFileSync(path, mbox);
+  const out: string[] = [];
+  const say = (line: string) => {
+    out.push(line);
+    process.stdout.write(`${line}\n`);
+  };
   try {
-    await once(path); // warm-up
-    let best: Run | undefined;
-    let bestCpu = Infinity;
-    for (let i = 0; i < RUNS; i++) {
-      const run = await once(path);
-      if (!best || run.parseMs + run.rulesMs < best.parseMs + best.rulesMs) best = run;
-      bestCpu = Math.min(bestCpu, run.cpuMs);
-    }
-    const b = best!;
-    const totalMs = b.parseMs + b.rulesMs;
-    const rate = Math.round(diffLines / (totalMs / 1000));
-    const lines = [
-      `review benchmark: ${b.patches} patches, ${diffLines} diff lines, ${(mbox.length / 1024).toFixed(0)} KiB mbox`,
-      `best of ${RUNS} (after a warm-up): parse ${b.parseMs.toFixed(1)} ms + rules ${b.rulesMs.toFixed(1)} ms = ${totalMs.toFixed(1)} ms total`,
-      `${b.findings} findings, ${b.notes} rule notes; best CPU time ${bestCpu.toFixed(1)} ms (${Math.round(diffLines / (bestCpu / 1000)).toLocaleString('en-US')} diff lines/s of CPU); load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs`,
-      `${rate.toLocaleString('en-US')} diff lines/s (target ${TARGET.toLocaleString('en-US')} lines/s: ${rate >= TARGET ? 'met' : 'NOT met'})`,
-    ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    say(`review benchmark: ${messages.length} messages, ${lines.toLocaleString('en-US')} lines, ${(mbox.length / 1e6).toFixed(1)} MB mbox; ${availableParallelism()} CPUs, load average ${load()}`);
+    measure([process.execPath, cli, 'review', path]); // warm the file cache
+    const checkpatch = checkpatchPath();
+    const cp: ProcessRun[] = [];
+    if (checkpatch) for (let i = 0; i < cpRuns; i++) cp.push(measure(['perl', checkpatch, '--no-tree', path]));
+    const rd: ProcessRun[] = [];
+    for (let i = 0; i < runs; i++) rd.push(measure([process.execPath, cli, 'review', path]));
+
+    const rdWall = median(rd.map((r) => r.wall));
+    const rdCpu = rd.every((r) => r.cpu !== undefined) ? median(rd.map((r) => r.cpu!)) : undefined;
+    const rdRss = rd.every((r) => r.rssMb !== undefined) ? Math.max(...rd.map((r) => r.rssMb!)) : undefined;
+    say(`rubberduck review (whole process, median of ${runs}): ${s(rdWall)} wall, ${s(rdCpu)} CPU, peak RSS ${rdRss === undefined ? 'n/a' : `${rdRss.toFixed(0)} MB`} (exit ${rd[0]!.code}); fastest ${s(Math.min(...rd.map((r) => r.wall)))}`);
+    if (cp.length > 0) {
+      const cpWall = median(cp.map((r) => r.wall));
+      const cpCpu = cp.every((r) => r.cpu !== undefined) ? median(cp.map((r) => r.cpu!)) : undefined;
+      say(`checkpatch.pl --no-tree (whole process, ${cp.length} run${cp.length === 1 ? '' : 's'}): ${s(cpWall)} wall, ${s(cpCpu)} CPU, peak RSS ${cp[0]!.rssMb === undefined ? 'n/a' : `${cp[0]!.rssMb.toFixed(0)} MB`}`);
+      const ratio = cpWall / rdWall;
+      const cpuRatio = cpCpu !== undefined && rdCpu !== undefined ? cpCpu / rdCpu : undefined;
+      say(`speed-up: ${ratio.toFixed(1)}x wall${cpuRatio !== undefined ? `, ${cpuRatio.toFixed(1)}x CPU` : ''} (target ${SPEEDUP_TARGET}x: ${ratio >= SPEEDUP_TARGET ? 'met' : 'NOT met'})`);
+    } else say(`checkpatch.pl: not run (${checkpatch ? '--checkpatch-runs 0' : 'no perl, or no checkpatch.pl at ../shared/tools/checkpatch or $CHECKPATCH'})`);
+    if (rdRss !== undefined) say(`memory: peak RSS ${rdRss.toFixed(0)} MB (target < ${RSS_TARGET_MB} MB: ${rdRss < RSS_TARGET_MB ? 'met' : 'NOT met'})`);
+
+    // The same review in this process, warm: where the time goes once start-up is paid.
+    await inProcess(path, 'sequential');
+    const sequential = await inProcess(path, 'sequential');
+    const graph = await inProcess(path, 'graph');
+    say(`in process, warm: sequential run ${s(sequential.seconds)}, LangGraph run ${s(graph.seconds)} (${sequential.units} units, ${sequential.findings} findings; ${Math.round(lines / sequential.seconds).toLocaleString('en-US')} lines/s)`);
+    say(`load average after: ${load()}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -11,7 +11,8 @@ import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from '../model/errors.
 import { SeveritySchema, type Severity } from '../model/finding.js';
 import { version } from '../model/version.js';
 import { createLlmClient } from '../llm/client.js';
-import { describeOutcome, runJob, type BotContext, type JobOutcome } from '../github/bot.js';
+import { describeOutcome, runJob, type JobOutcome } from '../github/bot.js';
+import type { BotContext } from '../github/context.js';
 import { routeEvent } from '../github/events.js';
 import { PermanentJobError } from '../github/jobs.js';
 import { pacingFrom, tokenOctokit } from '../github/octokit.js';

@@ -10,6 +10,7 @@ const COMMANDS = {
   serve: 'Run the GitHub App webhook server (reviews PRs, /rubberduck fix)',
   worker: "Take the GitHub bot's jobs from Redis (with serve and REDIS_URL)",
   action: 'Review the pull request of a GitHub Actions run (or answer /rubberduck fix)',
+  triage: "Triage a list archive: series, verdicts, reply drafts, patchwork checks, dashboard",
 } as const;
 type CommandName = keyof typeof COMMANDS;
 

@@ -1,7 +1,7 @@
 import type { FixReport } from '../model/fix-report.js';
 import { UsageError } from '../model/errors.js';
 import { parseDiff } from '../parse/index.js';
-import type { BotContext } from './bot.js';
+import type { BotContext } from './context.js';
 import { checkoutHead } from './checkout.js';
 import { fixRunKey, PermanentJobError, prName, type FixJob } from './jobs.js';
 import { FIX_MARKER } from './markers.js';

@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { Severity } from '../model/finding.js';
 import { UsageError } from '../model/errors.js';
-import type { BotContext } from './bot.js';
+import type { BotContext } from './context.js';
 import { PermanentJobError, prName, type ReviewJob } from './jobs.js';
 import { SUMMARY_MARKER } from './markers.js';
 import { messageOf, statusOf, type GitHub } from './octokit.js';

@@ -21,7 +21,6 @@ import type { z } from 'zod';
 import { ConfigSchema, type Config } from '../config/schema.js';
 import type { Usage } from '../model/fix-report.js';
 import { modelJsonSchema, parseJsonLoosely } from './json-schema.js';
-import { countTokens } from './tokens.js';
 import type { LlmClient, StructuredRequest } from './types.js';
 
 export const DEFAULT_MODEL = 'gpt-4o-mini';
@@ -342,9 +341,13 @@ class OpenAiCompatibleClient implements LlmClient {
     this.note(`LLM budget (${limits}) used up after ${this.calls} calls and ${this.promptTokens + this.completionTokens} tokens; continuing without the model`, 'budget');
   }
 
+  /** js-tiktoken's ranks load with the first request: an offline run (the default) never needs them. */
+  private countTokens: ((text: string) => number) | undefined;
+
   async structured<T>(request: StructuredRequest<T>): Promise<T | null> {
     if (this.dead || request.signal?.aborted) return null;
     await this.loadLangChain();
+    const countTokens = (this.countTokens ??= (await import('./tokens.js')).countTokens);
     const promptEstimate = countTokens(request.system) + countTokens(request.user) + 12;
     let badKind: 'malformed' | 'schema' = 'malformed';
     let lastIssue = '';
@@ -464,6 +467,6 @@ class OpenAiCompatibleClient implements LlmClient {
     const prompt = meta?.input_tokens ?? tokenUsage?.promptTokens;
     const completion = meta?.output_tokens ?? tokenUsage?.completionTokens;
     this.promptTokens += prompt ?? promptEstimate;
-    this.completionTokens += completion ?? countTokens(rawText(raw));
+    this.completionTokens += completion ?? this.countTokens!(rawText(raw));
   }
 }

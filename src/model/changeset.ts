@@ -204,13 +204,31 @@ export const ChangeSetSchema = z.object({
 });
 export type ChangeSet = z.infer<typeof ChangeSetSchema>;
 
-/** Lines added by a patch, with their file, for the diff rules. */
-export function* addedLines(patch: Patch): Generator<{ file: FilePatch; hunk: Hunk; line: DiffLine }> {
-  for (const file of patch.files) {
-    for (const hunk of file.hunks) {
-      for (const line of hunk.lines) if (line.kind === 'add') yield { file, hunk, line };
+export interface AddedLine {
+  file: FilePatch;
+  hunk: Hunk;
+  line: DiffLine;
+}
+
+const addedCache = new WeakMap<Patch, readonly AddedLine[]>();
+
+/**
+ * Lines added by a patch, with their file, for the diff rules. Listed once per patch and kept
+ * while the patch lives: a dozen rules read them, and a generator per rule made an object per
+ * line per rule (a tenth of a cold review). Patches are not changed once parsed.
+ */
+export function addedLines(patch: Patch): readonly AddedLine[] {
+  let list = addedCache.get(patch);
+  if (!list) {
+    const out: AddedLine[] = [];
+    for (const file of patch.files) {
+      for (const hunk of file.hunks) {
+        for (const line of hunk.lines) if (line.kind === 'add') out.push({ file, hunk, line });
+      }
     }
+    addedCache.set(patch, (list = out));
   }
+  return list;
 }
 
 /** The path a file has after the patch (old path for a deletion). */

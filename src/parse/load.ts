@@ -275,7 +275,9 @@ async function* stdinItems(stream: NodeJS.ReadableStream, options: ReadOptions):
     if (step.done) return undefined;
     return typeof step.value === 'string' ? Buffer.from(step.value) : step.value;
   };
-  while (headBytes < 4096) {
+  // Enough to tell an mbox from a message or a diff: the first line that is not blank.
+  const firstLineKnown = () => /[^\r\n][^\n]*\n/.test(Buffer.concat(head, headBytes).toString('latin1'));
+  while (headBytes < 4096 && !(headBytes > 0 && firstLineKnown())) {
     const chunk = await next();
     if (!chunk) {
       done = true;

@@ -72,6 +72,7 @@ export class MboxSplitter {
   private bare = false;
   private previousBlank = true;
   private carry: Buffer | undefined;
+  private overflow: UsageError | undefined;
   private readonly name: string;
 
   constructor(private readonly opts: SplitMboxOptions) {
@@ -80,8 +81,18 @@ export class MboxSplitter {
   }
 
   push(chunk: Buffer): Buffer[] {
+    if (this.overflow) throw this.overflow;
+    const room = this.opts.maxBytes - this.totalBytes;
     this.totalBytes += chunk.length;
-    if (this.totalBytes > this.opts.maxBytes) throw new UsageError(`input is over the limit of ${this.opts.maxBytes} bytes`, this.name);
+    if (chunk.length > room) {
+      // The messages whole within the limit still come out; the error comes with the next call.
+      this.overflow = new UsageError(`input is over the limit of ${this.opts.maxBytes} bytes`, this.name);
+      return room > 0 ? this.within(chunk.subarray(0, room)) : [];
+    }
+    return this.within(chunk);
+  }
+
+  private within(chunk: Buffer): Buffer[] {
     const ready: Buffer[] = [];
     if (!this.carry) {
       this.scan(chunk, ready);
@@ -159,6 +170,7 @@ export class MboxSplitter {
   }
 
   end(): Buffer[] {
+    if (this.overflow) throw this.overflow;
     if (this.carry) {
       let last = this.carry;
       this.carry = undefined;

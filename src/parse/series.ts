@@ -107,6 +107,11 @@ export interface SeriesAssemblerOptions {
   window?: number;
   /** How many released Message-IDs are remembered, so a late message does not wait for them. */
   remember?: number;
+  /**
+   * Numbered patches without threading headers join a series by sender, version and count only
+   * within this many hours of its last patch (a resend days later is another posting).
+   */
+  unthreadedHours?: number;
 }
 
 interface Entry {
@@ -126,6 +131,8 @@ interface Cluster {
   waits: Set<string>;
   /** Counters seen per unthreaded-grouping key (version/total/author), keyed as groupSeries does. */
   keyCounters: Map<string, Set<number>>;
+  /** Date (ms) of its latest patch, when patches carry dates. */
+  lastDate?: number;
   /** Absorbed into another cluster. */
   merged?: Cluster;
 }
@@ -157,6 +164,7 @@ const bySeq = (a: Entry, b: Entry) => a.seq - b.seq;
 export class SeriesAssembler {
   private readonly window: number;
   private readonly remember: number;
+  private readonly unthreadedMs: number;
   private seq = 0;
   private queue: Cluster[] = [];
   private byId = new Map<string, Cluster>();
@@ -168,6 +176,7 @@ export class SeriesAssembler {
   constructor(options: SeriesAssemblerOptions = {}) {
     this.window = options.window ?? 500;
     this.remember = options.remember ?? 100_000;
+    this.unthreadedMs = (options.unthreadedHours ?? 12) * 3_600_000;
   }
 
   /** One message in; the units that became ready, in order. */
@@ -182,9 +191,11 @@ export class SeriesAssembler {
     }
     if (message.messageId) for (const cluster of this.waiting.get(message.messageId) ?? []) joined.add(this.root(cluster));
     const key = reply ? undefined : seriesKey(message);
+    const date = message.date !== undefined ? Date.parse(message.date) : Number.NaN;
     if (joined.size === 0 && key !== undefined && !refs.some((id) => this.released.has(id))) {
       const open = this.openByKey.get(key);
-      if (open && !open.merged && !open.keyCounters.get(key)?.has(message.subject.counter!)) joined.add(open);
+      const near = open?.lastDate === undefined || Number.isNaN(date) || Math.abs(date - open.lastDate) <= this.unthreadedMs;
+      if (open && !open.merged && near && !open.keyCounters.get(key)?.has(message.subject.counter!)) joined.add(open);
     }
 
     let cluster: Cluster;
@@ -197,6 +208,7 @@ export class SeriesAssembler {
       for (const other of rest) this.absorb(cluster, other);
     }
     cluster.last = seq;
+    if (!reply && !Number.isNaN(date)) cluster.lastDate = Math.max(cluster.lastDate ?? date, date);
     (reply ? cluster.replies : cluster.patches).push({ seq, message });
     if (message.messageId) {
       const id = message.messageId;

@@ -62,7 +62,8 @@ function anchorOf(finding: Finding, body: ReturnType<typeof renderPatchBody>): n
   }
 }
 
-function quoteReply(patch: Patch, findings: Finding[]): string[] {
+/** A bottom-posted quote of the patch: the subject and only the lines the findings are about, each comment under its quote. */
+export function quoteReply(patch: Patch, findings: Finding[]): string[] {
   const body = renderPatchBody(patch);
   const anchored = new Map<number, Finding[]>();
   const general: Finding[] = [];
@@ -105,7 +106,8 @@ function messageId(patch: Patch, reviewer: Person, now: Date): string {
   return `rubberduck.${hash}@${domain}`;
 }
 
-export function formatEmailReply(patch: Patch, findings: Finding[], options: EmailReplyOptions): string {
+/** The headers of a reply to `patch` (From the reviewer, To its sender, Cc its To and Cc, threaded under it). */
+export function replyHeaders(patch: Patch, options: EmailReplyOptions): string[] {
   const now = options.now ?? new Date();
   const to = patch.from ?? patch.author;
   const cc = [patch.headers['to'], patch.headers['cc']].filter((v): v is string => Boolean(v && v.trim())).join(', ');
@@ -124,8 +126,16 @@ export function formatEmailReply(patch: Patch, findings: Finding[], options: Ema
     'Content-Transfer-Encoding: 8bit',
     `X-Mailer: rubberduck${options.version ? ` ${options.version}` : ''}`,
   ].filter((h): h is string => h !== undefined);
-  const signature = ['-- ', `rubberduck${options.version ? ` ${options.version}` : ''}: deterministic rules, an LLM only for judgement calls`];
-  return [...headers, '', ...quoteReply(patch, findings), ...signature, ''].join('\n');
+  return headers;
+}
+
+/** The signature every reply ends with. */
+export function replySignature(options: EmailReplyOptions): string[] {
+  return ['-- ', `rubberduck${options.version ? ` ${options.version}` : ''}: deterministic rules, an LLM only for judgement calls`];
+}
+
+export function formatEmailReply(patch: Patch, findings: Finding[], options: EmailReplyOptions): string {
+  return [...replyHeaders(patch, options), '', ...quoteReply(patch, findings), ...replySignature(options), ''].join('\n');
 }
 
 /** One reply per patch with findings, in patch order; series-wide findings go to the cover letter or the first patch. */

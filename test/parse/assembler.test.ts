@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/schema.js';
 import type { ChangeSet, Patch } from '../../src/model/changeset.js';
 import { loadChangeSet, parsePatchEmail, SeriesAssembler, streamChangeSets, type AssembledUnit } from '../../src/parse/index.js';
+import { isPlainReply } from '../../src/parse/load.js';
 import { mail, mbox, series } from '../support/mail.js';
 
 const config = defaultConfig();
@@ -62,6 +63,14 @@ describe('SeriesAssembler', () => {
       ['[PATCH v2 1/2] net: foo: step 1', '[PATCH v2 2/2] net: foo: step 2'],
       ['[PATCH net 1/1] net: baz: fix', '[PATCH net 0/1] net: baz: the cover'],
     ]);
+  });
+
+  it('joins unthreaded patches only within a time window: the same v/N from the same sender days later is another posting', async () => {
+    const at = (k: number, minutes: number) => mail({ subject: `[PATCH net-next 1/2] net: foo: step ${k}`.replace('1/2', `${k}/2`), messageId: `w${k}-${minutes}@x`, minutes });
+    // 1/2 on Monday, then 2/2 three days later (a different posting), then its own 1/2.
+    const messages = await parsed([at(1, 0), at(2, 3 * 24 * 60), at(1, 3 * 24 * 60 + 5)]);
+    const units = feed(new SeriesAssembler(), messages).map((u) => u.unit.patches.map((p) => p.messageId));
+    expect(units).toEqual([['w1-0@x'], ['w2-4320@x', 'w1-4325@x']]);
   });
 
   it('keeps replies with the unit they answer while it is open; a later reply comes out alone, not holding anything up', async () => {
@@ -134,5 +143,22 @@ describe('streamChangeSets', () => {
       messageIds: ['v1-0@example.com', 'v1-1@example.com', 'v1-2@example.com'],
     });
     expect(changeset.series[0]!.previous).toBeUndefined();
+  });
+});
+
+describe('isPlainReply (replies a review leaves out without parsing them)', () => {
+  const reply = (extra: string, body: string) => Buffer.from(`From: Joe <joe@example.com>\nSubject: Re: [PATCH net] net: foo: fix\nMessage-Id: <r@x>\n${extra}\n${body}\n`);
+  it('tells a reply without a diff from its raw bytes, whatever its transfer encoding', () => {
+    expect(isPlainReply(reply('', '> quoted\n\nLooks good.'))).toBe(true);
+    expect(isPlainReply(reply('Content-Type: text/plain; charset=UTF-8; format=flowed\nContent-Transfer-Encoding: quoted-printable\n', 'Looks good =\nto me.'))).toBe(true);
+    expect(isPlainReply(Buffer.from('From: Joe <joe@example.com>\nSubject: =?UTF-8?Q?Re=3A_=5BPATCH=5D_foo?=\n\nok\n'))).toBe(true);
+  });
+
+  it('leaves to the parser what it cannot be sure of: a diff in the body, base64, multipart, no Re:', () => {
+    expect(isPlainReply(reply('', 'Here is a counter-proposal:\n\ndiff --git a/x b/x\n--- a/x\n+++ b/x'))).toBe(false);
+    expect(isPlainReply(reply('', '--- a/x\n+++ b/x\n@@ -1 +1 @@'))).toBe(false);
+    expect(isPlainReply(reply('Content-Transfer-Encoding: base64\n', 'TG9va3MgZ29vZC4='))).toBe(false);
+    expect(isPlainReply(reply('Content-Type: multipart/mixed; boundary=x\n', '--x\n\nhi\n--x--'))).toBe(false);
+    expect(isPlainReply(Buffer.from('From: Joe <joe@example.com>\nSubject: [PATCH net] net: foo: fix\n\nbody\n'))).toBe(false);
   });
 });

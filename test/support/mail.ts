@@ -60,7 +60,7 @@ export function mail(spec: MailSpec): string {
       'index 1111111111aa..2222222222bb 100644',
       `--- a/${file}`,
       `+++ b/${file}`,
-      '@@ -40,6 +40,7 @@ static int foo_rx(struct foo_priv *priv, struct sk_buff *skb)',
+      '@@ -40,5 +40,6 @@ static int foo_rx(struct foo_priv *priv, struct sk_buff *skb)',
       ' \tif (foo_ring_full(priv)) {',
       ' \t\tpriv->stats.rx_dropped++;',
       '+\t\tdev_kfree_skb_any(skb);',

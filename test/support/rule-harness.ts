@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ChangeSet, Patch } from '../../src/model/changeset.js';
-import { defaultConfig, type Config } from '../../src/config/schema.js';
+import { ConfigSchema, defaultConfig, type Config } from '../../src/config/schema.js';
 import { loadChangeSet } from '../../src/parse/index.js';
 import type { PatchRule, RepositoryLookup, Rule, RuleFinding } from '../../src/rules/types.js';
 import { ctx } from './changeset.js';
@@ -46,6 +46,13 @@ export function tableRepository(commits: Array<{ hash: string; subject: string; 
     },
     isAncestorOfHead: async (hash) => find(hash)?.ancestorOfHead,
   };
+}
+
+/** `<rule-name>.config.json` beside a rule's fixtures (rules that read settings, such as closed windows), else the defaults. */
+export function fixtureConfig(rule: Rule): Config {
+  const [pack, name] = rule.id.split('/');
+  const path = join(FIXTURE_ROOT, pack ?? '', `${name}.config.json`);
+  return existsSync(path) ? ConfigSchema.parse(JSON.parse(readFileSync(path, 'utf8'))) : defaultConfig();
 }
 
 /** The table repository of a rule's fixtures, if it has one. */
@@ -95,7 +102,7 @@ export function describePackFixtures(pack: string, rules: readonly Rule[], check
           it(polarity === 'bad' ? '.bad fixture yields a finding' : '.good fixture (near miss) yields none', async () => {
             const path = fixtureFor(rule, polarity);
             expect(path, `fixture for ${rule.id}`).toBeDefined();
-            const config = defaultConfig();
+            const config = fixtureConfig(rule);
             const cs = await loadChangeSet([path!], { config });
             checkInput(cs, config);
             const found = runRule(rule, cs, config);

@@ -1,9 +1,10 @@
-import type { PatchRulesTask, ReviewStateType, SeriesRulesTask } from './state.js';
+import type { ChangeSet } from '../../model/changeset.js';
+import { UnitRef, type PatchRulesTask, type ReviewStateType, type SeriesRulesTask } from './state.js';
 
 /**
  * The review graph's routing decisions as plain functions. index.ts turns them into LangGraph
  * edges and Sends; the offline sequential run (sequential.ts) follows the same decisions without
- * loading LangGraph. Types only are imported from state.ts.
+ * loading LangGraph.
  */
 
 export type RulesTask = { node: 'patchRules'; input: PatchRulesTask } | { node: 'seriesRules'; input: SeriesRulesTask };
@@ -11,7 +12,7 @@ export type RulesTask = { node: 'patchRules'; input: PatchRulesTask } | { node: 
 /** Fan out: one rules task per patch of the unit, plus the one series-rules task. */
 export function rulesTasks(state: ReviewStateType): RulesTask[] {
   const changeset = state.changeset ?? { inputs: state.request.inputs, patches: [], series: [] };
-  const base: SeriesRulesTask = { changeset, config: state.config, packs: state.request.packs };
+  const base: SeriesRulesTask = { unit: new UnitRef(changeset), config: state.config, packs: state.request.packs };
   return [
     ...changeset.patches.map((_patch, patchIndex): RulesTask => ({ node: 'patchRules', input: { ...base, patchIndex } })),
     { node: 'seriesRules', input: base },

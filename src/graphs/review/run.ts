@@ -1,3 +1,4 @@
+import { EventEmitter, setMaxListeners } from 'node:events';
 import { Readable } from 'node:stream';
 import { defaultConfig, type Config } from '../../config/schema.js';
 import type { ChangeSet } from '../../model/changeset.js';
@@ -206,11 +207,23 @@ export async function runReview(input: ReviewInput, options: ReviewOptions = {},
 
 async function runGraph(initial: ReviewStateType, signal: AbortSignal | undefined, onStep: (step: ReviewStep) => void): Promise<ReviewStateType> {
   const compiledGraph = await graph();
+  // LangGraph hangs one abort listener per task on a signal of its own: a series of more than
+  // ten patches would print Node's "possible EventTarget memory leak" warning. The default limit
+  // for new signals is raised as far as this unit needs, never lowered.
+  const needed = (initial.changeset?.patches.length ?? 0) + 10;
+  if (EventEmitter.defaultMaxListeners < needed) setMaxListeners(needed);
+  const controller = new AbortController();
+  const forward = () => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', forward, { once: true });
   let state: ReviewStateType | undefined;
-  const stream = await compiledGraph.stream(initial, { streamMode: ['updates', 'values'], recursionLimit: 50, ...(signal ? { signal } : {}) });
-  for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
-    if (mode === 'values') state = chunk as ReviewStateType;
-    else for (const node of Object.keys(chunk as object)) onStep(node as ReviewStep);
+  try {
+    const stream = await compiledGraph.stream(initial, { streamMode: ['updates', 'values'], recursionLimit: 50, signal: controller.signal });
+    for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
+      if (mode === 'values') state = chunk as ReviewStateType;
+      else for (const node of Object.keys(chunk as object)) onStep(node as ReviewStep);
+    }
+  } finally {
+    signal?.removeEventListener('abort', forward);
   }
   if (!state) throw new Error('the review graph ended without a state');
   return state;

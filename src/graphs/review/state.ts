@@ -6,6 +6,16 @@ import type { LlmClient } from '../../llm/types.js';
 import type { Pack } from '../../rules/types.js';
 import { appendTo, replaceWith } from './reducers.js';
 
+/**
+ * The unit's change set as a rules task carries it. LangGraph deep-copies every plain object of a
+ * Send payload (to revive nested Sends and Commands) but passes class instances through: with the
+ * change set plain, one Send per patch copying the whole of it made a 400-patch series take
+ * minutes and gigabytes.
+ */
+export class UnitRef {
+  constructor(readonly changeset: ChangeSet) {}
+}
+
 /** What the caller asked for, the same for every unit of one run. */
 export interface ReviewRequest {
   /** The names of the inputs (files, `-`, a range), for the report. */
@@ -41,7 +51,7 @@ export type ReviewStateUpdate = typeof ReviewState.Update;
 
 /** The input of the one series-rules task (a Send payload is the node's whole input). */
 export const SeriesRulesInput = Annotation.Root({
-  changeset: Annotation<ChangeSet>,
+  unit: Annotation<UnitRef>,
   config: Annotation<Config>,
   packs: Annotation<Pack[] | undefined>,
 });

@@ -10,7 +10,7 @@ import { isFixesTree } from './util.js';
 
 /** Bug words: what a fix says it repairs. */
 const BUG =
-  /\b(?:null[- ]pointer(?: dereference| deref)?|null[- ]ptr[- ]deref|use[- ]after[- ]free|uaf|double[- ]free|(?:memory |refcount |resource |skb |page |dma )?leak(?:s|ed|ing)?|race(?: condition)?s?|racy|deadlocks?|dead[- ]lock|(?:integer |buffer |stack |counter )?(?:overflow|underflow)s?|out[- ]of[- ]bounds?|oob (?:read|write|access)|crash(?:es|ed|ing)?|kernel panic|panics?|oops(?:es)?|hangs?|lockups?|soft lockup|error handling path|error path|(?:kasan|kmsan|ubsan|syzbot|lockdep)\b)\b/i;
+  /\b(?:null[- ]pointer(?: dereference| deref)?|null[- ]ptr[- ]deref|use[- ]after[- ]free|uaf|double[- ]free|(?:memory |refcount |resource |skb |page |dma )?leak(?:s|ed|ing)?|race(?: condition)?s?|racy|deadlocks?|dead[- ]lock|(?:integer |buffer |stack |counter )?(?:overflow|underflow)s?|out[- ]of[- ]bounds?|oob (?:read|write|access)|crash(?:es|ed|ing)?|kernel panic|panics?|oops(?:es)?|hangs?|lockups?|soft lockup|error handling path|(?:kasan|kmsan|ubsan|syzbot|lockdep)\b)\b/i;
 
 /** `fix`, `fixes`, `fixed`, `fixing` as a verb or noun; `Revert "…"`. */
 const FIX_WORD = /\b(?:fix(?:es|ed|ing)?|revert(?:s|ed|ing)?|reapply)\b/i;

@@ -6,6 +6,7 @@ import { fixesMissing } from './fixes-missing.js';
 import { fixesOnNext } from './fixes-on-next.js';
 import { headerStaticNotInline } from './header-static-not-inline.js';
 import { inlineInSource } from './inline-in-source.js';
+import { netNextClosed } from './net-next-closed.js';
 import { reverseXmasTree } from './reverse-xmas-tree.js';
 import { treeCase } from './tree-case.js';
 import { treeMissing } from './tree-missing.js';
@@ -24,4 +25,5 @@ export const netdevRules: Rule[] = [
   headerStaticNotInline,
   deprecatedApi,
   enotsupp,
+  netNextClosed,
 ];

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildReviewGraph, routeAfterRules, routeToRules } from '../../../src/graphs/review/index.js';
 import { mergeNode } from '../../../src/graphs/review/nodes/merge.js';
 import { runReview, type ReviewEvent } from '../../../src/graphs/review/run.js';
-import type { ReviewStateType } from '../../../src/graphs/review/state.js';
+import type { PatchRulesTask, ReviewStateType } from '../../../src/graphs/review/state.js';
 import type { LlmClient } from '../../../src/llm/types.js';
 import { defaultConfig } from '../../../src/config/schema.js';
 import { ReviewReportSchema, type Finding } from '../../../src/model/finding.js';
@@ -40,8 +40,11 @@ describe('review graph routing', () => {
     const sends = routeToRules(state({ changeset }));
     expect(sends.map((s) => s.node)).toEqual(['patchRules', 'patchRules', 'patchRules', 'seriesRules']);
     expect(sends.slice(0, 3).map((s) => (s.args as { patchIndex: number }).patchIndex)).toEqual([0, 1, 2]);
-    // Each payload is the node's whole input: it carries the change set and the config.
-    expect(sends[0]!.args).toMatchObject({ changeset, config: defaultConfig() });
+    // Each payload is the node's whole input: it carries the change set and the config, the
+    // change set by reference (LangGraph copies plain payload objects, once per Send).
+    expect(sends[0]!.args).toMatchObject({ config: defaultConfig() });
+    expect(sends.map((s) => (s.args as PatchRulesTask).unit.changeset)).toEqual(sends.map(() => changeset));
+    expect((sends[3]!.args as PatchRulesTask).unit.changeset).toBe(changeset);
   });
 
   it('skips the LLM reviewer when no model is configured', () => {

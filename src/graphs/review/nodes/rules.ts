@@ -3,12 +3,12 @@ import type { PatchRulesTask, ReviewStateUpdate, SeriesRulesTask } from '../stat
 
 /** The rules of the chosen packs on one patch (one Send per patch). */
 export function patchRulesNode(task: PatchRulesTask): ReviewStateUpdate {
-  const { findings, notes } = runPatchRules(task.changeset, task.patchIndex, task.config, task.packs ? { packs: task.packs } : {});
+  const { findings, notes } = runPatchRules(task.unit.changeset, task.patchIndex, task.config, task.packs ? { packs: task.packs } : {});
   return { findings, notes };
 }
 
 /** The series rules, once per series in the change set. */
 export function seriesRulesNode(task: SeriesRulesTask): ReviewStateUpdate {
-  const { findings, notes } = runSeriesRules(task.changeset, task.config, task.packs ? { packs: task.packs } : {});
+  const { findings, notes } = runSeriesRules(task.unit.changeset, task.config, task.packs ? { packs: task.packs } : {});
   return { findings, notes };
 }
