@@ -129,7 +129,10 @@ function tallyTable(title: string, groups: [string, Tally][], total: Tally): str
   return [head, ...groups.map(([k, t]) => line(k, t)), line('total', total)];
 }
 
-async function benchOne(fixture: Fixture, opts: { cli: string; nodeModules: string; extraArgs: string[]; cliTimeoutMs: number; testTimeoutMs: number }): Promise<Row> {
+async function benchOne(
+  fixture: Fixture,
+  opts: { cli: string; nodeModules: string; extraArgs: string[]; maxSeconds: number; cliTimeoutMs: number; testTimeoutMs: number },
+): Promise<Row> {
   const { meta } = fixture;
   const work = realpathSync(mkdtempSync(join(tmpdir(), 'rd-bench-')));
   const repo = join(work, fixture.name);
@@ -177,6 +180,8 @@ async function benchOne(fixture: Fixture, opts: { cli: string; nodeModules: stri
     if (row.outcome === 'not-fixed' || row.outcome === 'no-failing-test') {
       row.verdict = 'not-fixed';
       if (row.outcome === 'no-failing-test') row.note = 'the tool saw no failing test';
+      // Out of time (the engine stops when a batch no longer fits) or out of candidates.
+      else row.note = row.seconds >= opts.maxSeconds - 3 ? 'budget used up' : 'candidates used up';
       return row;
     }
     if (row.outcome !== 'fixed') {
@@ -291,6 +296,7 @@ async function main(): Promise<number> {
       cli,
       nodeModules: join(root, 'node_modules'),
       extraArgs,
+      maxSeconds,
       cliTimeoutMs: (maxSeconds + 60) * 1000,
       testTimeoutMs: Math.max(60, 2 * testTimeout) * 1000,
     });
@@ -318,7 +324,7 @@ async function main(): Promise<number> {
     '',
     ...tallyTable('shape', byShape, total),
     '',
-    `plausible ${total.plausible}/${total.n} (${pct(total.plausible, total.n)}), correct ${total.correct}/${total.n} (${pct(total.correct, total.n)}), not fixed ${total.notFixed}, false fixes ${total.falseFix}, errors ${total.errors}`,
+    `plausible ${total.plausible}/${total.n} (${pct(total.plausible, total.n)}), correct ${total.correct}/${total.n} (${pct(total.correct, total.n)}), not fixed ${total.notFixed} (${rows.filter((r) => r.note === 'budget used up').length} with the budget used up), false fixes ${total.falseFix}, errors ${total.errors}`,
     `median ${total.median.toFixed(1)} s, total ${rows.reduce((n, r) => n + r.seconds, 0).toFixed(1)} s; load average ${loadStart.map((x) => x.toFixed(2)).join(' ')} at the start, ${loadEnd.map((x) => x.toFixed(2)).join(' ')} at the end`,
   ];
   if (previous) {
