@@ -99,10 +99,10 @@ describe('fixtures/bugs', () => {
     const m = JSON.parse(readFileSync(join(BUGS_DIR, name, 'rubberduck.json'), 'utf8')) as Record<string, unknown>;
     expect(typeof m.test).toBe('string');
     expect(typeof m.bug).toBe('string');
-    expect(typeof m.expectedFix).toBe('string');
+    expect(typeof m.expectedFix === 'string' || Array.isArray(m.expectedFix)).toBe(true);
     expect(typeof m.fixableByMutation).toBe('boolean');
     const info = detectProject(join(BUGS_DIR, name), m.test as string);
     expect(info.language).toBe(m.language);
-    expect(info.runner).toBe(name.startsWith('py-') ? 'pytest' : 'node-test');
+    expect(info.runner).toBe(name.startsWith('py-') ? 'pytest' : /\bvitest\b/.test(m.test as string) ? 'vitest' : 'node-test');
   });
 });

@@ -46,7 +46,12 @@ export function makeRepoFrom(fixtureDir: string, opts: { subdir?: string } = {})
   const dest = opts.subdir ? join(root, opts.subdir) : root;
   cpSync(src, dest, {
     recursive: true,
-    filter: (p) => !/(^|\/)(__pycache__|\.pytest_cache|\.benchmarks|node_modules)(\/|$)/.test(p.slice(src.length)),
+    filter: (p) => {
+      const rel = p.slice(src.length);
+      // What the tool never sees (held-out tests, the intended and the overfitted patch; see bench/fixtures.ts).
+      if (/^\/(heldout|fix\.patch|overfit\.patch)(\/|$)/.test(rel)) return false;
+      return !/(^|\/)(__pycache__|\.pytest_cache|\.benchmarks|node_modules)(\/|$)/.test(rel);
+    },
   });
   gitIn(root, ['init', '-q', '-b', 'main']);
   gitIn(root, ['add', '-A']);
