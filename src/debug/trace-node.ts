@@ -118,6 +118,19 @@ session.on('Debugger.paused', async ({ params }) => {
         locals[p.name] = show(p.value);
       }
     }
+    // The receiver's own fields (this.count, this.items), after the locals: the repair templates
+    // read their types (a field replaced by another of the same type, a bounds check on a count).
+    const self = frame.this;
+    if (self && self.type === 'object' && self.objectId && !/^(global|Window|process|Module)$/.test(self.className ?? '')) {
+      const { result } = await post('Runtime.getProperties', { objectId: self.objectId, ownProperties: true, generatePreview: true });
+      let n = 0;
+      for (const p of result) {
+        if (n >= 10) break;
+        if (!p.value || p.value.type === 'function' || typeof p.name !== 'string') continue;
+        locals['this.' + p.name] = show(p.value);
+        n++;
+      }
+    }
     const script = cfg.scripts[frame.location.scriptId];
     const line = frame.location.lineNumber + 1;
     const step = { file: script ?? '?', line, function: frame.functionName || '<anonymous>', locals };
@@ -171,10 +184,13 @@ export async function traceNodeVariables(
   dir: string,
   testCommand: string,
   runner: RunnerKind,
-  test: { id: string; file?: string },
+  test: { id: string; file?: string } | { id: string; file?: string }[],
   functions: FunctionSpan[],
   opts: NodeTraceOptions,
 ): Promise<VariableTrace> {
+  const tests = Array.isArray(test) ? test : [test];
+  const first = tests[0] ?? { id: '' };
+  const name = Array.isArray(test) ? `${tests.length} test${tests.length === 1 ? '' : 's'}: ${tests.map((t) => t.id).join(', ')}` : test.id;
   const tmpDir = makeTempDir('rd-nodetrace-');
   const tmp = tmpDir.path;
   try {
@@ -204,9 +220,10 @@ export async function traceNodeVariables(
       width: opts.width ?? 80,
       maxPauses: opts.maxPauses ?? 3000,
     };
-    const file = test.file ?? test.id.split(' > ')[0] ?? '';
+    const fileOf = (t: { id: string; file?: string }) => t.file ?? t.id.split(' > ')[0] ?? '';
+    const file = fileOf(first);
     let command = testCommand;
-    if (shouldRunDirect(runner) && file && existsSync(join(dir, file))) {
+    if (shouldRunDirect(runner) && file && existsSync(join(dir, file)) && tests.every((t) => fileOf(t) === file)) {
       const flags = nodeFlags(testCommand);
       command = `node ${flags ? `${flags} ` : ''}--test ${shq(file)}`;
     }
@@ -220,7 +237,7 @@ export async function traceNodeVariables(
         NODE_OPTIONS: prevOpts ? `${prevOpts} ${importFlag}` : importFlag,
         RD_NODE_TRACE: JSON.stringify(cfg),
       },
-      only: [test.id],
+      only: tests.map((t) => t.id),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     const steps: VariableTrace['steps'] = [];
@@ -244,8 +261,8 @@ export async function traceNodeVariables(
         truncated = true;
       }
     }
-    const trace: VariableTrace = { test: test.id, steps, truncated };
-    const mine = run.tests.find((t) => t.id === test.id) ?? run.tests.find((t) => t.status === 'failed');
+    const trace: VariableTrace = { test: name, steps, truncated };
+    const mine = run.tests.find((t) => t.id === first.id) ?? run.tests.find((t) => t.status === 'failed');
     if (mine?.message) trace.outcome = mine.message;
     else if (run.timedOut) trace.outcome = `Timeout: the test did not finish in ${opts.timeoutMs} ms`;
     return trace;
@@ -263,7 +280,7 @@ export async function traceVariables(
   lang: Language,
   testCommand: string,
   runner: RunnerKind,
-  test: { id: string; file?: string },
+  test: { id: string; file?: string } | { id: string; file?: string }[],
   functions: FunctionSpan[],
   opts: NodeTraceOptions,
 ): Promise<VariableTrace> {
