@@ -38,7 +38,7 @@ interface Condition {
   what: string;
 }
 
-const SIMPLE = /^(?:self\.|this\.)?[A-Za-z_$][\w$]*$/;
+const SIMPLE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*){0,2}$/;
 
 function noneCheck(ctx: RepairContext, x: string): string[] {
   return ctx.py ? [`${x} is None`] : [`${x} === undefined`, `${x} == null`];
@@ -63,39 +63,46 @@ function evidenceFor(ctx: RepairContext, x: string, kind: 'none' | 'empty', line
   return 3;
 }
 
-/** Values the function (or a sibling method's early return) already returns; the "nothing" value last. */
+/**
+ * Values for a guard to return, likeliest first: what the function's own early returns (returns
+ * inside an `if`) give, then the early returns of its sibling methods, then its other returns,
+ * then the "nothing" value. A function that never returns a value gets a bare return.
+ */
 function returnValues(ctx: RepairContext, fn: SyntaxNode): string[] {
-  const own: string[] = [];
   const constant = ctx.py ? /^(None|True|False|-?\d+|\[\]|\{\}|\(\)|''|""|set\(\))$/ : /^(undefined|null|true|false|-?\d+|\[\]|\{\}|''|""|NaN)$/;
+  const early = (x: SyntaxNode) => {
+    for (let p = x.parent; p && p !== fn; p = p.parent) if (/^(if_statement|else_clause|elif_clause)$/.test(p.type)) return true;
+    return false;
+  };
   let returnsValue = false;
-  const collect = (root: SyntaxNode, into: string[], guardOnly: boolean) => {
+  const collect = (root: SyntaxNode, guards: string[], others: string[] | null) => {
     walk(root, (x) => {
       if (x !== root && /function_definition|function_declaration|method_definition|arrow_function|function_expression|lambda/.test(x.type)) return false;
       if (x.type !== 'return_statement') return undefined;
       const v = x.namedChild(0);
       if (!v) return undefined;
       if (root === fn) returnsValue = true;
-      if (guardOnly && !/if_statement|if_clause/.test(x.parent?.parent?.type ?? '') && x.parent?.type !== 'if_statement') return undefined;
-      if (constant.test(v.text) && !into.includes(v.text)) into.push(v.text);
+      if (!constant.test(v.text)) return undefined;
+      if (early(x)) guards.push(v.text);
+      else others?.push(v.text);
       return undefined;
     });
   };
-  collect(fn, own, false);
-  const sibling: string[] = [];
+  const ownGuards: string[] = [];
+  const ownOthers: string[] = [];
+  collect(fn, ownGuards, ownOthers);
+  const siblingGuards: string[] = [];
   const cls = enclosingClass(fn);
   if (cls) {
     const body = cls.childForFieldName('body');
     for (const m of body?.namedChildren ?? []) {
       const def = m?.type === 'decorated_definition' ? m.childForFieldName('definition') : m;
-      if (def && def !== fn && /function_definition|method_definition/.test(def.type)) collect(def, sibling, true);
+      if (def && !def.equals(fn) && /function_definition|method_definition/.test(def.type)) collect(def, siblingGuards, null);
     }
   }
+  if (!returnsValue && ownGuards.length + ownOthers.length === 0) return [''];
   const nothing = ctx.py ? 'None' : 'undefined';
-  const values = [...new Set([...own, ...sibling])];
-  // A function that never returns a value gets a bare return only.
-  if (!returnsValue && own.length === 0) return [''];
-  if (!values.includes(nothing)) values.push(nothing);
-  return values.slice(0, 3);
+  return [...new Set([...ownGuards, ...siblingGuards, ...ownOthers, nothing])].slice(0, 3);
 }
 
 /** The guard statement text inserted before a statement at `at` (ends with the next line's indent). */
