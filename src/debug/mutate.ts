@@ -110,7 +110,9 @@ function traceBonus(e: Edit, facts: TraceFacts, file: string): number {
   const mine = facts.differing.filter((d) => d.file === file);
   const idx = mine.findIndex((d) => e.focus!.includes(d.name) || (d.other !== undefined && e.focus!.includes(d.other)));
   if (idx < 0) return 0;
-  return idx === 0 ? 1.5 : 0.75;
+  // A missing or empty value is a strong sign; a sign or an order of numbers changes with any input.
+  const strong = mine[idx]!.kind === 'none' || mine[idx]!.kind === 'empty';
+  return strong ? (idx === 0 ? 1.5 : 0.75) : 0.25;
 }
 
 /** The priority of an edit without the line's rank: template, alternative, evidence, trace, size. */

@@ -102,8 +102,87 @@ const flushTail = () => {
   try { writeFileSync(cfg.tailFile, JSON.stringify({ total, tail })); } catch {}
 };
 
+// Transpiled sources (TypeScript through tsx or ts-node): V8 runs the generated code, whose lines
+// are not the file's. Such a script pauses once before it runs (an instrumentation breakpoint);
+// its inline source map then gives, for each target line, the first generated position mapped to
+// it (where the breakpoint goes), and for each pause, the original line back. A few lines of VLQ
+// decoding rather than a source-map library: this worker is a standalone module running inside
+// the user's test process and must not import from our node_modules.
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+function decodeMappings(mappings) {
+  const lines = [];
+  let src = 0, srcLine = 0, srcCol = 0;
+  for (const text of mappings.split(';')) {
+    const segs = [];
+    let genCol = 0;
+    if (text) for (const seg of text.split(',')) {
+      const vals = [];
+      let shift = 0, value = 0;
+      for (const ch of seg) {
+        let d = B64.indexOf(ch);
+        if (d < 0) break;
+        const more = d & 32;
+        d &= 31;
+        value += d * 2 ** shift;
+        if (more) shift += 5;
+        else { vals.push(value & 1 ? -Math.floor(value / 2) : Math.floor(value / 2)); value = 0; shift = 0; }
+      }
+      if (vals.length === 0) continue;
+      genCol += vals[0];
+      if (vals.length >= 4) { src += vals[1]; srcLine += vals[2]; srcCol += vals[3]; segs.push([genCol, src, srcLine]); }
+    }
+    lines.push(segs);
+  }
+  return lines;
+}
+const mapped = {}; // scriptId → decoded mappings (generated line → segments)
+function readMap(url) {
+  const m = /^data:application\/json[^,]*?(;base64)?,(.*)$/s.exec(url || '');
+  if (!m) return null;
+  try {
+    const text = m[1] ? Buffer.from(m[2], 'base64').toString('utf8') : decodeURIComponent(m[2]);
+    return JSON.parse(text);
+  } catch { return null; }
+}
+async function breakMapped(scriptId, url, sourceMapURL) {
+  const t = cfg.targets.find((x) => url === x.url || url === x.path);
+  if (!t || mapped[scriptId]) return;
+  const map = readMap(sourceMapURL);
+  if (!map || typeof map.mappings !== 'string') return;
+  const lines = decodeMappings(map.mappings);
+  mapped[scriptId] = lines;
+  cfg.scripts[scriptId] = t.file;
+  const first = new Map();
+  lines.forEach((segs, genLine) => {
+    for (const [genCol, , srcLine] of segs) {
+      const prev = first.get(srcLine + 1);
+      if (!prev || genLine < prev[0] || (genLine === prev[0] && genCol < prev[1])) first.set(srcLine + 1, [genLine, genCol]);
+    }
+  });
+  for (const l of t.lines) {
+    const at = first.get(l);
+    if (!at) continue;
+    try { await post('Debugger.setBreakpoint', { location: { scriptId, lineNumber: at[0], columnNumber: at[1] } }); } catch {}
+  }
+}
+function originalLine(scriptId, line0, col) {
+  const lines = mapped[scriptId];
+  if (!lines) return line0 + 1;
+  const segs = lines[line0] || [];
+  let best = null;
+  for (const s of segs) if (s[0] <= col) best = s;
+  if (!best && segs.length) best = segs[0];
+  return best ? best[2] + 1 : line0 + 1;
+}
+
 session.on('Debugger.paused', async ({ params }) => {
   try {
+    if (params.reason === 'instrumentation') {
+      const d = params.data || {};
+      await breakMapped(d.scriptId, d.url, d.sourceMapURL);
+      await post('Debugger.resume');
+      return;
+    }
     const frame = params.callFrames[0];
     if (!frame || (params.reason !== 'other' && params.reason !== 'breakpoint' && params.reason !== 'step')) {
       await post('Debugger.resume');
@@ -132,7 +211,7 @@ session.on('Debugger.paused', async ({ params }) => {
       }
     }
     const script = cfg.scripts[frame.location.scriptId];
-    const line = frame.location.lineNumber + 1;
+    const line = originalLine(frame.location.scriptId, frame.location.lineNumber, frame.location.columnNumber ?? 0);
     const step = { file: script ?? '?', line, function: frame.functionName || '<anonymous>', locals };
     // Breakpoints on lines without a statement of their own slide to the next one: skip the
     // double pause this gives (same line, same values, straight after each other).
@@ -162,7 +241,13 @@ session.on('Debugger.scriptParsed', ({ params }) => {
 
 cfg.scripts = {};
 await post('Debugger.enable');
+const transpiled = (t) => /\.[cm]?tsx?$/.test(t.path);
+if (cfg.targets.some(transpiled)) {
+  try { await post('Debugger.setInstrumentationBreakpoint', { instrumentation: 'beforeScriptWithSourceMapExecution' }); } catch {}
+}
 for (const t of cfg.targets) {
+  // A TypeScript file's lines exist only in its source map (breakMapped).
+  if (transpiled(t)) continue;
   const re = '^(file://)?' + t.path.replace(/[.*+?^$\x7b\x7d()|[\]\\]/g, '\\$&') + '$';
   for (const l of t.lines) {
     try { await post('Debugger.setBreakpointByUrl', { lineNumber: l - 1, urlRegex: re }); } catch {}

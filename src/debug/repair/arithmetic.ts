@@ -121,7 +121,7 @@ export function integerOffByOne(ctx: RepairContext): Edit[] {
     const whole = dest === 'int' || e.parent?.type === 'return_statement' || e.parent?.type === 'parenthesized_expression' || e.parent?.type === 'pair';
     // An integer by construction (len(), .count(), hi - lo) that is a whole value is the
     // classic place; a call of our own or a bare name deep inside is a longer shot.
-    const alt = whole && own === 'int' ? 1 : e.type === 'identifier' ? 3 : 2;
+    const alt = e.type === 'identifier' ? 3 : whole && own === 'int' ? 1 : 2;
     for (const d of ['+ 1', '- 1']) {
       const text = wrapFor(e, `${e.text} ${d}`);
       edits.push({ alt, start: e.startIndex, end: e.endIndex, text, operator: 'off-by-one', description: `line ${line}: '${e.text}' → '${text}'`, line, focus: namesIn(e) });

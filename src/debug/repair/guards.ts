@@ -27,7 +27,7 @@ import {
   type Edit,
   type RepairContext,
 } from './context.js';
-import { shapeOf, type Differing } from './values.js';
+import { shapeOf } from './values.js';
 
 interface Condition {
   text: string;
@@ -149,11 +149,6 @@ function subjects(ctx: RepairContext, head: SyntaxNode): { deref: Map<string, st
   return { deref, consumed, indexed };
 }
 
-function relationText(ctx: RepairContext, d: Differing): string {
-  const op = d.op === '==' ? (ctx.py ? '==' : '===') : d.op!;
-  return `${d.name} ${op} ${d.other}`;
-}
-
 /** Conditions worth guarding at a statement. */
 function conditionsAt(ctx: RepairContext, stmt: SyntaxNode, fn: SyntaxNode): Condition[] {
   const span: [number, number] = [fn.startPosition.row + 1, fn.endPosition.row + 1];
@@ -190,9 +185,8 @@ function conditionsAt(ctx: RepairContext, stmt: SyntaxNode, fn: SyntaxNode): Con
     // a weaker hint (it changes with every input), so those guards come later.
     if (d.kind === 'none') add(noneCheck(ctx, d.name), [d.name], 0, `${d.name} is missing`);
     else if (d.kind === 'empty') add(emptyCheck(ctx, d.name, types), [d.name], 0, `${d.name} is empty`);
-    else if (d.kind === 'neg') add([`${d.name} < 0`], [d.name], 2, `${d.name} is negative`);
-    else if (d.kind === 'zero') add([ctx.py ? `${d.name} == 0` : `${d.name} === 0`], [d.name], 2.5, `${d.name} is zero`);
-    else if (d.kind === 'relation' && d.other) add([relationText(ctx, d)], [d.name, d.other], 2, `${relationText(ctx, d)}`);
+    else if (d.kind === 'neg') add([`${d.name} < 0`], [d.name], 3, `${d.name} is negative`);
+    // An order between two numbers becomes a guard only as a bounds check of an index (above).
   }
   return conds;
 }

@@ -158,7 +158,7 @@ function variants(ctx: RepairContext, ing: Ingredient, target: SyntaxNode, strin
     if (x.type !== 'string' || k >= 3) return x.type === 'string' ? false : undefined;
     for (const s of strings) {
       if (s === x.text || k >= 3 || s.slice(1, -1) === x.text.slice(1, -1)) continue;
-      out.push({ text: text.slice(0, x.startIndex - ing.stmt.startIndex) + s + text.slice(x.endIndex - ing.stmt.startIndex), how: `with the string ${x.text} → ${s}`, alt: 2 });
+      out.push({ text: text.slice(0, x.startIndex - ing.stmt.startIndex) + s + text.slice(x.endIndex - ing.stmt.startIndex), how: `with the string ${x.text} → ${s}`, alt: 1 });
       k++;
     }
     return false;
@@ -204,6 +204,7 @@ export function copyStatement(ctx: RepairContext): Edit[] {
       // Right after the statement it comes from is the place for a mirrored copy (min → max).
       const scored = ranked
         .map(({ ing, near }) => ({ ing, score: similarity(ing.before?.text ?? '', place.context?.text ?? '') + near + (place.context?.equals(ing.stmt) ? 0.5 : 0) }))
+        .filter((x) => x.score >= 0.15)
         .sort((a, b) => b.score - a.score)
         .slice(0, 10);
       const ind = indentAt(ctx.source, place.indentFrom.startIndex);
@@ -218,7 +219,10 @@ export function copyStatement(ctx: RepairContext): Edit[] {
           if (/\bthis\./.test(v.text) && !inClass) continue;
           const text = place.after ? `\n${ind}${v.text}` : `${v.text}\n${ind}`;
           edits.push({
-            alt: v.alt + Math.min(3, rank) + (score < 0.2 ? 1 : 0),
+            alt: v.alt,
+            // A statement whose neighbour looks like the insertion point's (`balance += amount`
+            // before it, `balance -= amount` here) is the likely missing one.
+            cost: (score >= 0.6 ? -3 : score >= 0.4 ? -1.5 : 0) + Math.min(3, rank) * 0.5,
             start: place.at,
             end: place.at,
             text,

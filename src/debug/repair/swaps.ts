@@ -21,14 +21,14 @@ export function swapArguments(ctx: RepairContext): Edit[] {
     if (args.length < 2 || args.some((a) => /keyword_argument|list_splat|dictionary_splat|spread_element/.test(a.type))) return;
     const fn = n.childForFieldName('function')?.text ?? '';
     if (/^(print|console\.\w+|Math\.(min|max)|min|max)$/.test(fn)) return; // order does not matter there
-    let alt = 0;
     for (let i = 0; i < args.length; i++) {
       for (let j = i + 1; j < args.length; j++) {
         const a = args[i]!;
         const b = args[j]!;
         if (a.text === b.text) continue;
         edits.push({
-          alt: alt++,
+          // Neighbours are the usual mix-up; farther pairs come later.
+          alt: j - i - 1,
           start: a.startIndex,
           end: b.endIndex,
           text: `${b.text}${ctx.source.slice(a.endIndex, b.startIndex)}${a.text}`,
