@@ -4,7 +4,7 @@
  * unwrap a call, add a missing return or base case.
  */
 import { walk, type SyntaxNode } from '../ast.js';
-import { argsOf, atom, blockStatements, indentAt, isCall, lineOf, type Edit, type RepairContext } from './context.js';
+import { argsOf, atom, blockStatements, indentAt, isCall, lineOf, typesOfName, type Edit, type RepairContext } from './context.js';
 
 const COMPARISON_SWAPS: Record<string, string[]> = {
   '<': ['<=', '>', '!='],
@@ -146,9 +146,19 @@ export function literalAndBoundOffByOne(ctx: RepairContext): Edit[] {
       const idx = n.childForFieldName('index');
       if (idx && idx.type !== 'string' && idx.type !== 'template_string') boundExprs.push(idx);
     }
+    // A key of a dict (or a Map) is no bound.
+    if ((n.type === 'subscript' || n.type === 'subscript_expression') && boundExprs.length > 0) {
+      const obj = n.childForFieldName('value') ?? n.childForFieldName('object');
+      if (obj && /^[\w.$]+$/.test(obj.text) && typesOfName(ctx, obj, obj.text).has('dict')) boundExprs.length = 0;
+    }
     for (const b of boundExprs) {
       if (b.type === 'integer' || b.type === 'number' || b.type === 'string' || b.type === 'keyword_argument') continue;
       if (b.type === 'unary_operator' || b.type === 'unary_expression') continue;
+      // The trace says it is not a number (a string key, an object): no ± 1.
+      if (/^[\w.$]+$/.test(b.text)) {
+        const types = typesOfName(ctx, b, b.text);
+        if (types.size > 0 && ![...types].some((t) => t === 'int' || t === 'float')) continue;
+      }
       const t = atom(b.text);
       // A trailing `- 1` / `+ 1` is undone rather than doubled.
       const m = /^(.*\S)\s*([-+])\s*1$/s.exec(b.text);
