@@ -86,14 +86,14 @@ describe('traceVariables — TypeScript through a loader (tsx): lines from the s
   it('records locals and this.fields at the TypeScript lines, not the generated ones', async () => {
     const dir = copySample('ts-window');
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
-    const fns = (await functionsIn('window.ts', 'typescript', readFileSync(join(dir, 'window.ts'), 'utf8'))).filter((f) => f.name === 'Recent.at');
+    const fns = (await functionsIn('window.mts', 'typescript', readFileSync(join(dir, 'window.mts'), 'utf8'))).filter((f) => f.name === 'Recent.at');
     expect(fns).toHaveLength(1);
-    const t = await traceVariables(dir, 'typescript', 'node --import=tsx --test test/window.test.ts', 'node-test', { id: 'test/window.test.ts > the oldest value is at 0', file: 'test/window.test.ts' }, fns, {
+    const t = await traceVariables(dir, 'typescript', 'node --import=tsx --test test/window.spec.mts', 'node-test', { id: 'test/window.spec.mts > the oldest value is at 0', file: 'test/window.spec.mts' }, fns, {
       timeoutMs: 30_000,
     });
     expect(t.outcome).toMatch(/3 !== 2|Expected values/);
     const lines = new Set(t.steps.map((s) => s.line));
-    // The body of at() is lines 14-15 of window.ts.
+    // The body of at() is lines 14-15 of window.mts.
     expect([...lines].every((l) => l >= 13 && l <= 16)).toBe(true);
     const at15 = t.steps.find((s) => s.line === 15);
     expect(at15?.locals).toMatchObject({ i: '0', index: '0', 'this.values': '[2, 3]', 'this.size': '2' });

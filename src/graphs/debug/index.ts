@@ -43,10 +43,12 @@ export function afterRepair(
 }
 
 export function afterValidate(
-  state: Pick<DebugState, 'best' | 'outcome' | 'repairExhausted' | 'input' | 'startedAt'>,
+  state: Pick<DebugState, 'best' | 'outcome' | 'repairExhausted' | 'input' | 'startedAt'> & Partial<Pick<DebugState, 'passing'>>,
   now: number = Date.now(),
 ): 'repair' | 'explain' {
   if (state.best || state.outcome === 'error') return 'explain';
+  // Passing patches wait for the choice: a few more candidates first (validate chooses at the end).
+  if ((state.passing?.length ?? 0) > 0) return 'repair';
   if (state.repairExhausted) return 'explain';
   return remainingMs(state, now) >= MIN_TRY_MS ? 'repair' : 'explain';
 }

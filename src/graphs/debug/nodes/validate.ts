@@ -394,7 +394,8 @@ export async function validate(state: DebugState, config: LangGraphRunnableConfi
   const queueLeft = (requeue ? unstarted.length : 0) + state.queue.length;
   const chooseNow =
     passing.length > 0 &&
-    (!selection || selection.left <= 0 || Date.now() > selection.until || (state.repairExhausted && queueLeft === 0) || remainingMs(state) < CHOOSE_NOW_MS || signal?.aborted === true);
+    (batch.length === 0 ||
+      !selection || selection.left <= 0 || Date.now() > selection.until || (state.repairExhausted && queueLeft === 0) || remainingMs(state) < CHOOSE_NOW_MS || signal?.aborted === true);
   if (chooseNow) {
     const choice = await choose(state, passing, await copiesFor(ws, Math.min(jobsFor(state.input), passing.length), (m) => notes.push(m)), signal);
     if (choice) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Recent } from '../window.ts';
+import { Recent } from '../window.mts';
 
 test('the oldest value is at 0', () => {
   const w = new Recent(2);
