@@ -197,6 +197,9 @@ session.on('Debugger.paused', async ({ params }) => {
         locals[p.name] = show(p.value);
       }
     }
+    // Paused at a function's end (its closing brace is one of the lines): the value it returns,
+    // as the Python tracer records it.
+    if (frame.returnValue) locals['<return>'] = show(frame.returnValue);
     // The receiver's own fields (this.count, this.items), after the locals: the repair templates
     // read their types (a field replaced by another of the same type, a bounds check on a count).
     const self = frame.this;

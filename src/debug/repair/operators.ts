@@ -90,7 +90,10 @@ export function swapOperators(ctx: RepairContext): Edit[] {
         if (py && (op.op === '===' || op.op === '!==')) continue;
         const alts = cmp ?? bool ?? arith ?? [];
         const operator = cmp ? 'swap-comparison' : bool ? 'swap-boolean' : arith ? 'swap-arithmetic' : '';
-        for (const [ai, a] of alts.entries()) {
+        for (const [index, a] of alts.entries()) {
+          // A boundary change (`<` ↔ `<=`, `==` ↔ `!=`) is the usual fix; flipping a comparison's
+          // direction (`<` → `>`) is a much bigger change of meaning: it comes later.
+          const ai = cmp && index > 0 && !/^(==|!=|===|!==)$/.test(op.op) ? 2 : index;
           // JavaScript: equality alternatives are strict unless the original was loose.
           const alt = !py && cmp && (a === '==' || a === '!=') && op.op !== '==' && op.op !== '!=' ? `${a}=` : a;
           if (py && (alt === '??' || alt === '>>>' || alt === '===' || alt === '!==')) continue;

@@ -110,7 +110,7 @@ export interface Contender {
   behaviourChanges?: number;
   /** Test constants the patch compares with (specialCaseLiterals). */
   specialCase: string[];
-  /** Characters changed. */
+  /** Tokens changed (editSize). */
   size: number;
 }
 
@@ -142,16 +142,26 @@ export function choosePreferred<T extends Contender>(contenders: readonly T[]): 
         c.behaviourChanges === undefined
           ? 'its effect on the passing tests could not be measured'
           : `changes more of what the passing tests see (${c.behaviourChanges} traced value${c.behaviourChanges === 1 ? '' : 's'} differ, ${best.behaviourChanges ?? 0} for the chosen patch)`;
-    else if (k[2] !== kb[2]) reason = `a larger edit (${c.size} characters changed, ${best.size} for the chosen patch)`;
+    else if (k[2] !== kb[2]) reason = `a larger edit (${c.size} tokens changed, ${best.size} for the chosen patch)`;
     else reason = 'found later in the candidate order (less likely by suspiciousness and template)';
     return { contender: c, reason };
   });
   return { best, others };
 }
 
-/** Characters changed by a candidate. */
+const TOKENS = /[A-Za-z_$][\w$]*|\d+(?:\.\d+)?|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|===|!==|==|!=|<=|>=|&&|\|\||\*\*|\/\/|[^\s\w]/g;
+const count = (s: string) => (s.match(TOKENS) ?? []).length;
+
+/** Tokens changed by a candidate (removed or added, whichever is more): `<` → `>` and `||` → `&&` are one each. */
 export function editSize(original: string, cand: Candidate): number {
-  if (cand.edits) return cand.edits.reduce((n, e) => n + Math.max(e.text.length, e.end - e.start), 0);
-  const added = addedText(original, cand);
-  return Math.max(added.length, Math.abs(original.length - cand.newSource.length));
+  const edits = cand.edits ?? [singleRange(original, cand.newSource)];
+  return edits.reduce((n, e) => n + Math.max(count(e.text), count(original.slice(e.start, e.end))), 0);
+}
+
+function singleRange(a: string, b: string): { start: number; end: number; text: string } {
+  let p = 0;
+  while (p < a.length && p < b.length && a[p] === b[p]) p++;
+  let s = 0;
+  while (s < a.length - p && s < b.length - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
+  return { start: p, end: a.length - s, text: b.slice(p, b.length - s) };
 }

@@ -109,6 +109,8 @@ describe('choosePreferred', () => {
     const a = c(0, {});
     const b = c(1, { behaviourChanges: 2 });
     expect(choosePreferred([a, b])!.best).toBe(b);
-    expect(editSize('abc', cand('abXc', [{ start: 2, end: 2, text: 'X' }]))).toBe(1);
+    expect(editSize('a < b', cand('a > b', [{ start: 2, end: 3, text: '>' }]))).toBe(1);
+    expect(editSize('a || b', cand('a && b'))).toBe(1);
+    expect(editSize('f(x)', cand('f(x + 1)'))).toBe(2);
   });
 });
