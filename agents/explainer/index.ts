@@ -41,6 +41,7 @@ export function explainInput(state: DebugState): ExplainInput {
   };
   const reason = stopReason(state);
   if (reason) input.stopReason = reason;
+  if (state.best && state.alternatives.length > 0) input.alternatives = state.alternatives;
   return input;
 }
 

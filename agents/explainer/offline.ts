@@ -7,7 +7,7 @@
  * When nothing was fixed: 1–3 and what was tried.
  */
 import type { TestCase, TestRun, VariableTrace } from '../../src/debug/types.js';
-import type { PassingPatch, Suspect, TriedCandidate } from '../../src/graphs/debug/state.js';
+import type { Alternative, PassingPatch, Suspect, TriedCandidate } from '../../src/graphs/debug/state.js';
 
 export interface ExplainInput {
   testCommand: string;
@@ -19,6 +19,8 @@ export interface ExplainInput {
   tried: TriedCandidate[];
   /** Why the search stopped, when it did not find a fix (budget, nothing left to try). */
   stopReason?: string;
+  /** Other passing patches that were not chosen, with why (nodes/validate.ts). */
+  alternatives?: Alternative[];
 }
 
 export interface ExpectedActual {
@@ -188,6 +190,20 @@ export function whyItFixes(description: string, operator: string): string {
       return 'The function lacked a base case for the smallest input: with it, that input is handled directly.';
     case 'remove-statement':
       return 'A statement did something the rest of the code did not expect: without it, the state at the end is the one the test expects.';
+    case 'insert-guard':
+      return 'A case the code did not handle (a missing value, an empty collection, an index out of range) reached a statement that cannot cope with it: the guard handles that case before it, and the other cases run as before.';
+    case 'loop-guard':
+      return 'The loop went on after the collection it consumes was empty: it now stops when there is nothing left.';
+    case 'sibling-method':
+      return 'The code called the wrong one of two sibling methods (the other end, the other direction, one item instead of many): with the right one, the value is the one the test expects.';
+    case 'swap-operands':
+      return 'The operands were the wrong way round for a non-commutative operator: with them swapped, the value computed at this line is the one the test expects.';
+    case 'wrap-min-max-abs':
+      return 'The value was not kept within its bounds (or its sign mattered where only its size should): bounding it gives the value the test expects.';
+    case 'copy-statement':
+      return 'A step that the code performs in a similar place elsewhere in the file was missing here: with it, the state is updated as the test expects.';
+    case 'two-edits':
+      return 'The fault had two parts: each edit alone made some of the failing tests pass, and together they make all of them pass.';
     default:
       return `With this change (${description}) the value computed at the patched line is the one the failing test expects.`;
   }
@@ -249,10 +265,18 @@ export function explainOffline(input: ExplainInput): string {
   if (input.best) {
     // 4. What changed
     const c = input.best.candidate;
-    const lines4: string[] = ['## 4. What changed', `\`${c.file}\` line ${c.line} (${c.operator}: ${c.description}):`, ''];
+    const lines4: string[] = ['## 4. What changed', `\`${c.file}\` line ${c.line}, repair template \`${c.operator}\`${c.parts ? ` (${c.parts.join(' + ')})` : ''}: ${c.description}:`, ''];
     for (const ch of changedLines(input.best.patch)) {
       for (const b of ch.before) lines4.push(`- before: \`${b.trim()}\``);
       for (const a of ch.after) lines4.push(`- after:  \`${a.trim()}\``);
+    }
+    const alternatives = input.alternatives ?? [];
+    if (alternatives.length > 0) {
+      lines4.push('', `${alternatives.length} other candidate${alternatives.length === 1 ? '' : 's'} passed the tests too; not chosen:`, '');
+      for (const a of alternatives.slice(0, 6)) {
+        lines4.push(`- \`${a.candidate.file}:${a.candidate.line}\` ${a.candidate.description} (\`${a.candidate.operator}\`): ${a.reason}`);
+      }
+      if (alternatives.length > 6) lines4.push(`- … ${alternatives.length - 6} more`);
     }
     parts.push(lines4.join('\n'));
 

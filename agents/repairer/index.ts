@@ -23,9 +23,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { languageOf } from '../../src/debug/ast.js';
-import { generateCandidates } from '../../src/debug/mutate.js';
+import { combineEdits, generateCandidates, orderKey } from '../../src/debug/mutate.js';
+import { traceFacts, type TraceFacts } from '../../src/debug/repair/values.js';
 import type { Candidate, FunctionSpan, RankedLine } from '../../src/debug/types.js';
-import { debugContext, isTestFile, progress, signalOf, type DebugState, type DebugUpdate, type TriedCandidate } from '../../src/graphs/debug/state.js';
+import { passingTestsToTrace, tracePassingTests } from '../../src/debug/repair/behaviour.js';
+import { analysisTimeoutMs, debugContext, isTestFile, progress, remainingMs, signalOf, type DebugState, type DebugUpdate, type PartialFix, type TriedCandidate } from '../../src/graphs/debug/state.js';
 import type { LlmClient } from '../../src/llm/types.js';
 import { codeWindows } from '../../src/debug/code-windows.js';
 import { repairWithModel, samplesToCandidates } from './llm.js';
@@ -41,8 +43,10 @@ export type Round = (typeof ROUNDS)[number];
 
 /** How many lines count as "top", and how many candidates a round may produce. */
 const TOP_LINE_COUNT = 12;
-const MAX_TOP = 80;
-const MAX_WIDE = 200;
+const MAX_TOP = 120;
+const MAX_WIDE = 250;
+/** Two-edit candidates made from the partial fixes, at most, per repair step. */
+const MAX_PAIRS = 12;
 
 export function candidateKey(c: Pick<Candidate, 'file' | 'newSource'>): string {
   return `${c.file}#${createHash('sha1').update(c.newSource).digest('hex').slice(0, 16)}`;
@@ -71,7 +75,11 @@ export function linesForRound(round: 'mutation:top' | 'mutation:wide', ranked: R
   return byFile;
 }
 
-/** Order candidates across files: the line's global rank, then the mutator's own priority (operator, size). */
+/**
+ * Order candidates across files: the line's global rank, then the template's own cost (template,
+ * alternative, what the trace says, size) — mutate.ts orderKey, so a much likelier template on the
+ * next line may come before a long shot on the top line.
+ */
 export function orderCandidates(cands: Candidate[], ranked: RankedLine[]): Candidate[] {
   const scoreOf = new Map<string, number>();
   for (const r of ranked) {
@@ -81,9 +89,39 @@ export function orderCandidates(cands: Candidate[], ranked: RankedLine[]): Candi
   const distinct = [...new Set([...scoreOf.values(), 0])].sort((a, b) => b - a);
   const rank = (c: Candidate) => distinct.indexOf(scoreOf.get(`${c.file}:${c.line}`) ?? 0);
   return cands
-    .map((c) => ({ c, key: rank(c) * 10_000 + (c.priority % 10_000) }))
+    .map((c) => ({ c, key: orderKey(rank(c), c.cost ?? c.priority % 10_000) }))
     .sort((a, b) => a.key - b.key || a.c.file.localeCompare(b.c.file) || a.c.line - b.c.line)
     .map(({ c }) => c);
+}
+
+/**
+ * two-edits from partial fixes: two candidates of one file that each made some of the failing
+ * tests pass (different ones) are tried together, those covering the most failures first.
+ */
+export async function pairsOfPartialFixes(partials: readonly PartialFix[], sources: Map<string, string>, max = MAX_PAIRS): Promise<Candidate[]> {
+  const pairs: { a: PartialFix; b: PartialFix; covered: number; cost: number }[] = [];
+  for (let i = 0; i < partials.length; i++) {
+    for (let j = i + 1; j < partials.length; j++) {
+      const a = partials[i]!;
+      const b = partials[j]!;
+      if (a.candidate.file !== b.candidate.file) continue;
+      const union = new Set([...a.fixes, ...b.fixes]);
+      // Each must add a failure the other does not fix.
+      if (union.size <= a.fixes.length || union.size <= b.fixes.length) continue;
+      pairs.push({ a, b, covered: union.size, cost: (a.candidate.cost ?? 0) + (b.candidate.cost ?? 0) });
+    }
+  }
+  pairs.sort((x, y) => y.covered - x.covered || x.cost - y.cost);
+  const out: Candidate[] = [];
+  for (const { a, b } of pairs) {
+    if (out.length >= max) break;
+    const source = sources.get(a.candidate.file);
+    const lang = languageOf(a.candidate.file);
+    if (source === undefined || !lang) continue;
+    const combined = await combineEdits(lang, source, a.candidate, b.candidate);
+    if (combined) out.push(combined);
+  }
+  return out;
 }
 
 /** Test files of the workspace (the model must never edit them). */
@@ -140,7 +178,7 @@ async function modelRound(
   return candidates;
 }
 
-async function mutationRound(state: DebugState, round: 'mutation:top' | 'mutation:wide'): Promise<Candidate[]> {
+async function mutationRound(state: DebugState, round: 'mutation:top' | 'mutation:wide', facts: TraceFacts): Promise<Candidate[]> {
   const ws = state.workspace;
   if (!ws) return [];
   const byFile = linesForRound(round, state.ranked, state.suspectFunctions);
@@ -156,7 +194,7 @@ async function mutationRound(state: DebugState, round: 'mutation:top' | 'mutatio
       continue;
     }
     try {
-      out.push(...(await generateCandidates({ file, lang, source, lines, maxCandidates: max })));
+      out.push(...(await generateCandidates({ file, lang, source, lines, maxCandidates: max, facts })));
     } catch {
       // A file the parser cannot handle: no mutations there.
     }
@@ -212,7 +250,61 @@ export async function repair(state: DebugState, config: LangGraphRunnableConfig)
   const newKeys: string[] = [];
   let produced = state.produced;
   const llm = debugContext(config).llm;
-  const modelReady = () => !!llm && !llm.exhausted();
+  // While choosing among passing patches (validate.ts), no model round: the extra candidates are the queued mutations.
+  const choosing = (state.passing ?? []).length > 0;
+  const modelReady = () => !!llm && !llm.exhausted() && !choosing;
+  const update: DebugUpdate = {};
+
+  // The passing tests' values in the suspect functions, once, to compare with the failing test's.
+  let passingTrace = state.passingTrace;
+  if (!passingTrace && state.trace && state.trace.steps.length > 0 && state.workspace && remainingMs(state) > (state.input.maxSeconds * 1000) / 3) {
+    progress(config, { stage: 'repair', message: 'tracing the passing tests through the suspect functions' });
+    const signal = signalOf(config);
+    passingTrace =
+      (await tracePassingTests({
+        dir: state.workspace.dir,
+        language: state.language ?? state.workspace.language,
+        testCommand: state.input.testCommand,
+        runner: state.runner,
+        tests: passingTestsToTrace(state.baseline?.tests ?? [], state.failing),
+        functions: state.suspectFunctions,
+        timeoutMs: analysisTimeoutMs(state),
+        env: state.runEnv,
+        ...(signal ? { signal } : {}),
+      })) ?? { test: '', steps: [], truncated: false };
+    update.passingTrace = passingTrace;
+  }
+  const facts = traceFacts(state.trace, passingTrace);
+  const first = facts.differing[0];
+  if (update.passingTrace && first) {
+    progress(config, { stage: 'repair', message: `first value that differs from the passing tests: ${first.kind === 'relation' ? first.failing : `${first.name} = ${first.failing}`} at ${first.file}:${first.line}` });
+  }
+
+  // Two-edit candidates from candidates that each fixed some of the failing tests: first in line.
+  const partialFixes = state.partialFixes ?? [];
+  if (partialFixes.length >= 2) {
+    const sources = new Map<string, string>();
+    for (const f of new Set(partialFixes.map((p) => p.candidate.file))) {
+      try {
+        sources.set(f, await readFile(join(state.workspace!.dir, f), 'utf8'));
+      } catch {
+        // gone: no pairs for it
+      }
+    }
+    const fresh: Candidate[] = [];
+    for (const c of await pairsOfPartialFixes(partialFixes, sources)) {
+      const key = candidateKey(c);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      newKeys.push(key);
+      fresh.push(c);
+    }
+    if (fresh.length > 0) {
+      produced += fresh.length;
+      queue = [...fresh, ...queue];
+      progress(config, { stage: 'repair', message: `${fresh.length} two-edit candidate${fresh.length === 1 ? '' : 's'} from the partial fixes` });
+    }
+  }
 
   // Refill from the next round until something new comes up or the rounds are used up. A model
   // round may also cut in ahead of queued mutations (modelRoundDue); its candidates go first.
@@ -223,14 +315,14 @@ export async function repair(state: DebugState, config: LangGraphRunnableConfig)
     rounds.push(round);
     let offered: Candidate[];
     if (round.startsWith('llm')) {
-      if (!llm || llm.exhausted()) continue;
+      if (!llm || !modelReady()) continue;
       progress(config, { stage: 'repair', message: `asking ${llm.model} for patches (${round})` });
       offered = await modelRound(state, llm, signalOf(config), (edit, reason) =>
         progress(config, { stage: 'repair', message: `model edit of ${edit.file} refused: ${reason}` }),
       );
     } else {
       progress(config, { stage: 'repair', message: `generating candidates (${round})` });
-      offered = await mutationRound(state, round as 'mutation:top' | 'mutation:wide');
+      offered = await mutationRound(state, round as 'mutation:top' | 'mutation:wide', facts);
     }
     const fresh: Candidate[] = [];
     for (const c of offered) {
@@ -249,6 +341,7 @@ export async function repair(state: DebugState, config: LangGraphRunnableConfig)
 
   const { batch, rest } = nextBatch(queue);
   return {
+    ...update,
     batch,
     queue: rest,
     repairRounds: rounds,

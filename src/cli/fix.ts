@@ -39,6 +39,7 @@ options:
   --test-timeout S     longest single run of the test command (default ${DEFAULT_TEST_TIMEOUT_SECONDS})
   --max-llm-calls N    at most N model calls
   --max-tokens N       at most N prompt + completion tokens
+  --jobs N             candidates validated at once, each in its own copy (default: the available cores)
 
 exit: 0 fixed, 1 not fixed, 2 unusable input (including a test command that already passes)`;
 
@@ -52,6 +53,8 @@ export interface FixOptions {
   testTimeoutSeconds: number;
   maxLlmCalls?: number;
   maxTokens?: number;
+  /** Candidates validated in parallel (default: os.availableParallelism()). */
+  jobs?: number;
   help: boolean;
 }
 
@@ -79,6 +82,7 @@ export function parseFixArgs(argv: string[]): FixOptions {
       'test-timeout': { type: 'string' },
       'max-llm-calls': { type: 'string' },
       'max-tokens': { type: 'string' },
+      jobs: { type: 'string', short: 'j' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -99,6 +103,8 @@ export function parseFixArgs(argv: string[]): FixOptions {
   if (calls !== undefined) opts.maxLlmCalls = calls;
   const tokens = positive('max-tokens', v['max-tokens'], true);
   if (tokens !== undefined) opts.maxTokens = tokens;
+  const jobs = positive('jobs', v.jobs, true);
+  if (jobs !== undefined) opts.jobs = jobs;
   return opts;
 }
 
@@ -193,6 +199,7 @@ export async function run(argv: string[]): Promise<number> {
     testCommand: opts.test,
     maxSeconds: opts.maxSeconds,
     testTimeoutMs: Math.round(opts.testTimeoutSeconds * 1000),
+    ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
   };
 
   let report: FixReport;

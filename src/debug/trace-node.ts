@@ -102,8 +102,87 @@ const flushTail = () => {
   try { writeFileSync(cfg.tailFile, JSON.stringify({ total, tail })); } catch {}
 };
 
+// Transpiled sources (TypeScript through tsx or ts-node): V8 runs the generated code, whose lines
+// are not the file's. Such a script pauses once before it runs (an instrumentation breakpoint);
+// its inline source map then gives, for each target line, the first generated position mapped to
+// it (where the breakpoint goes), and for each pause, the original line back. A few lines of VLQ
+// decoding rather than a source-map library: this worker is a standalone module running inside
+// the user's test process and must not import from our node_modules.
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+function decodeMappings(mappings) {
+  const lines = [];
+  let src = 0, srcLine = 0, srcCol = 0;
+  for (const text of mappings.split(';')) {
+    const segs = [];
+    let genCol = 0;
+    if (text) for (const seg of text.split(',')) {
+      const vals = [];
+      let shift = 0, value = 0;
+      for (const ch of seg) {
+        let d = B64.indexOf(ch);
+        if (d < 0) break;
+        const more = d & 32;
+        d &= 31;
+        value += d * 2 ** shift;
+        if (more) shift += 5;
+        else { vals.push(value & 1 ? -Math.floor(value / 2) : Math.floor(value / 2)); value = 0; shift = 0; }
+      }
+      if (vals.length === 0) continue;
+      genCol += vals[0];
+      if (vals.length >= 4) { src += vals[1]; srcLine += vals[2]; srcCol += vals[3]; segs.push([genCol, src, srcLine]); }
+    }
+    lines.push(segs);
+  }
+  return lines;
+}
+const mapped = {}; // scriptId → decoded mappings (generated line → segments)
+function readMap(url) {
+  const m = /^data:application\/json[^,]*?(;base64)?,(.*)$/s.exec(url || '');
+  if (!m) return null;
+  try {
+    const text = m[1] ? Buffer.from(m[2], 'base64').toString('utf8') : decodeURIComponent(m[2]);
+    return JSON.parse(text);
+  } catch { return null; }
+}
+async function breakMapped(scriptId, url, sourceMapURL) {
+  const t = cfg.targets.find((x) => url === x.url || url === x.path);
+  if (!t || mapped[scriptId]) return;
+  const map = readMap(sourceMapURL);
+  if (!map || typeof map.mappings !== 'string') return;
+  const lines = decodeMappings(map.mappings);
+  mapped[scriptId] = lines;
+  cfg.scripts[scriptId] = t.file;
+  const first = new Map();
+  lines.forEach((segs, genLine) => {
+    for (const [genCol, , srcLine] of segs) {
+      const prev = first.get(srcLine + 1);
+      if (!prev || genLine < prev[0] || (genLine === prev[0] && genCol < prev[1])) first.set(srcLine + 1, [genLine, genCol]);
+    }
+  });
+  for (const l of t.lines) {
+    const at = first.get(l);
+    if (!at) continue;
+    try { await post('Debugger.setBreakpoint', { location: { scriptId, lineNumber: at[0], columnNumber: at[1] } }); } catch {}
+  }
+}
+function originalLine(scriptId, line0, col) {
+  const lines = mapped[scriptId];
+  if (!lines) return line0 + 1;
+  const segs = lines[line0] || [];
+  let best = null;
+  for (const s of segs) if (s[0] <= col) best = s;
+  if (!best && segs.length) best = segs[0];
+  return best ? best[2] + 1 : line0 + 1;
+}
+
 session.on('Debugger.paused', async ({ params }) => {
   try {
+    if (params.reason === 'instrumentation') {
+      const d = params.data || {};
+      await breakMapped(d.scriptId, d.url, d.sourceMapURL);
+      await post('Debugger.resume');
+      return;
+    }
     const frame = params.callFrames[0];
     if (!frame || (params.reason !== 'other' && params.reason !== 'breakpoint' && params.reason !== 'step')) {
       await post('Debugger.resume');
@@ -118,8 +197,24 @@ session.on('Debugger.paused', async ({ params }) => {
         locals[p.name] = show(p.value);
       }
     }
+    // Paused at a function's end (its closing brace is one of the lines): the value it returns,
+    // as the Python tracer records it.
+    if (frame.returnValue) locals['<return>'] = show(frame.returnValue);
+    // The receiver's own fields (this.count, this.items), after the locals: the repair templates
+    // read their types (a field replaced by another of the same type, a bounds check on a count).
+    const self = frame.this;
+    if (self && self.type === 'object' && self.objectId && !/^(global|Window|process|Module)$/.test(self.className ?? '')) {
+      const { result } = await post('Runtime.getProperties', { objectId: self.objectId, ownProperties: true, generatePreview: true });
+      let n = 0;
+      for (const p of result) {
+        if (n >= 10) break;
+        if (!p.value || p.value.type === 'function' || typeof p.name !== 'string') continue;
+        locals['this.' + p.name] = show(p.value);
+        n++;
+      }
+    }
     const script = cfg.scripts[frame.location.scriptId];
-    const line = frame.location.lineNumber + 1;
+    const line = originalLine(frame.location.scriptId, frame.location.lineNumber, frame.location.columnNumber ?? 0);
     const step = { file: script ?? '?', line, function: frame.functionName || '<anonymous>', locals };
     // Breakpoints on lines without a statement of their own slide to the next one: skip the
     // double pause this gives (same line, same values, straight after each other).
@@ -149,7 +244,13 @@ session.on('Debugger.scriptParsed', ({ params }) => {
 
 cfg.scripts = {};
 await post('Debugger.enable');
+const transpiled = (t) => /\.[cm]?tsx?$/.test(t.path);
+if (cfg.targets.some(transpiled)) {
+  try { await post('Debugger.setInstrumentationBreakpoint', { instrumentation: 'beforeScriptWithSourceMapExecution' }); } catch {}
+}
 for (const t of cfg.targets) {
+  // A TypeScript file's lines exist only in its source map (breakMapped).
+  if (transpiled(t)) continue;
   const re = '^(file://)?' + t.path.replace(/[.*+?^$\x7b\x7d()|[\]\\]/g, '\\$&') + '$';
   for (const l of t.lines) {
     try { await post('Debugger.setBreakpointByUrl', { lineNumber: l - 1, urlRegex: re }); } catch {}
@@ -171,10 +272,13 @@ export async function traceNodeVariables(
   dir: string,
   testCommand: string,
   runner: RunnerKind,
-  test: { id: string; file?: string },
+  test: { id: string; file?: string } | { id: string; file?: string }[],
   functions: FunctionSpan[],
   opts: NodeTraceOptions,
 ): Promise<VariableTrace> {
+  const tests = Array.isArray(test) ? test : [test];
+  const first = tests[0] ?? { id: '' };
+  const name = Array.isArray(test) ? `${tests.length} test${tests.length === 1 ? '' : 's'}: ${tests.map((t) => t.id).join(', ')}` : test.id;
   const tmpDir = makeTempDir('rd-nodetrace-');
   const tmp = tmpDir.path;
   try {
@@ -204,9 +308,10 @@ export async function traceNodeVariables(
       width: opts.width ?? 80,
       maxPauses: opts.maxPauses ?? 3000,
     };
-    const file = test.file ?? test.id.split(' > ')[0] ?? '';
+    const fileOf = (t: { id: string; file?: string }) => t.file ?? t.id.split(' > ')[0] ?? '';
+    const file = fileOf(first);
     let command = testCommand;
-    if (shouldRunDirect(runner) && file && existsSync(join(dir, file))) {
+    if (shouldRunDirect(runner) && file && existsSync(join(dir, file)) && tests.every((t) => fileOf(t) === file)) {
       const flags = nodeFlags(testCommand);
       command = `node ${flags ? `${flags} ` : ''}--test ${shq(file)}`;
     }
@@ -220,7 +325,7 @@ export async function traceNodeVariables(
         NODE_OPTIONS: prevOpts ? `${prevOpts} ${importFlag}` : importFlag,
         RD_NODE_TRACE: JSON.stringify(cfg),
       },
-      only: [test.id],
+      only: tests.map((t) => t.id),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     const steps: VariableTrace['steps'] = [];
@@ -244,8 +349,8 @@ export async function traceNodeVariables(
         truncated = true;
       }
     }
-    const trace: VariableTrace = { test: test.id, steps, truncated };
-    const mine = run.tests.find((t) => t.id === test.id) ?? run.tests.find((t) => t.status === 'failed');
+    const trace: VariableTrace = { test: name, steps, truncated };
+    const mine = run.tests.find((t) => t.id === first.id) ?? run.tests.find((t) => t.status === 'failed');
     if (mine?.message) trace.outcome = mine.message;
     else if (run.timedOut) trace.outcome = `Timeout: the test did not finish in ${opts.timeoutMs} ms`;
     return trace;
@@ -263,7 +368,7 @@ export async function traceVariables(
   lang: Language,
   testCommand: string,
   runner: RunnerKind,
-  test: { id: string; file?: string },
+  test: { id: string; file?: string } | { id: string; file?: string }[],
   functions: FunctionSpan[],
   opts: NodeTraceOptions,
 ): Promise<VariableTrace> {

@@ -21,13 +21,19 @@ export interface TraceOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Trace one test (`test`), or several at once (an array: the passing tests a repair compares the
+ * failing one with; their steps come in one trace named after the first).
+ */
 export async function tracePythonVariables(
   dir: string,
   testCommand: string,
-  test: { id: string; file?: string },
+  test: { id: string; file?: string } | { id: string; file?: string }[],
   functions: FunctionSpan[],
   opts: TraceOptions,
 ): Promise<VariableTrace> {
+  const tests = Array.isArray(test) ? test : [test];
+  const name = Array.isArray(test) ? `${tests.length} test${tests.length === 1 ? '' : 's'}: ${tests.map((t) => t.id).join(', ')}` : test.id;
   const tmpDir = makeTempDir('rd-pyvars-');
   const tmp = tmpDir.path;
   const out = join(tmp, 'vars.json');
@@ -40,7 +46,7 @@ export async function tracePythonVariables(
         {
           RD_VARS_OUT: out,
           RD_VARS_ROOT: dir,
-          RD_VARS_TEST: test.id,
+          ...(Array.isArray(test) ? { RD_VARS_TESTS: JSON.stringify(tests.map((t) => t.id)) } : { RD_VARS_TEST: test.id }),
           RD_VARS_TARGETS: JSON.stringify(
             functions.map((f) => ({ file: f.file, name: f.name, startLine: f.startLine, endLine: f.endLine })),
           ),
@@ -58,7 +64,7 @@ export async function tracePythonVariables(
     } catch {
       // killed before it could write (SIGKILL) or the plugin never loaded
     }
-    const trace: VariableTrace = { test: test.id, steps: data.steps ?? [], truncated: data.truncated ?? false };
+    const trace: VariableTrace = { test: name, steps: data.steps ?? [], truncated: data.truncated ?? false };
     if (data.outcome) trace.outcome = data.outcome;
     else if (res.timedOut) trace.outcome = `Timeout: the test did not finish in ${opts.timeoutMs} ms`;
     return trace;

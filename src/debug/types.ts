@@ -102,6 +102,12 @@ export interface Candidate {
   newSource: string;
   /** Lower is tried first. */
   priority: number;
+  /** The part of `priority` that does not depend on the line's rank (template, alternative, trace, size). */
+  cost?: number;
+  /** The replaced ranges of the original text (mutations; two for a `two-edits` candidate). */
+  edits?: { start: number; end: number; text: string }[];
+  /** The templates combined by a `two-edits` candidate. */
+  parts?: string[];
   /**
    * How many model samples proposed this very text (identical samples are validated once); the
    * weight of the candidate in the majority vote among passing patches. Absent = 1.
@@ -122,6 +128,11 @@ export interface Workspace {
   /** Unified diff of the copy against the snapshot (paths relative to origin). */
   diff(): Promise<string>;
   dispose(): Promise<void>;
+  /**
+   * Environment the tests need in this copy on top of the run's (a parallel copy's own TMPDIR
+   * and Python cache folder); absent for the primary copy.
+   */
+  env?: Record<string, string>;
 }
 
 /** How a candidate's test run compares with the baseline (src/debug/results/verdict.ts). */

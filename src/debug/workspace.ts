@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { UsageError } from '../model/errors.js';
 import { onProcessExit } from './process.js';
+import { makeTempDir, type TempDir } from './temp-dir.js';
 import type { Language, RunnerKind, Workspace } from './types.js';
 
 export interface GitResult {
@@ -195,6 +196,46 @@ async function copySnapshot(origin: string, copy: string): Promise<string[]> {
   return copied;
 }
 
+/**
+ * Another isolated copy of a workspace, for validating candidates in parallel: a `git clone` of
+ * the primary copy's snapshot (never of the user's tree), its dependency folders linked from the
+ * user's project exactly as the primary's are (linkDependencies), and its own temp folder for
+ * the tests (`env`: TMPDIR, and PYTHONPYCACHEPREFIX so Python caches never collide). Removed by
+ * its dispose(), by the primary's dispose(), on exit and on SIGINT/SIGTERM/SIGHUP.
+ */
+export async function cloneWorkspace(primary: Workspace): Promise<Workspace> {
+  const { top } = await repoInfo(primary.origin);
+  installHandlers();
+  const dir = await mkdtemp(join(tmpdir(), 'rubberduck-'));
+  live.add(dir);
+  let tests: TempDir | undefined;
+  try {
+    // The clone's checkout lands in an empty folder: clone into it, then link the dependencies.
+    await gitOk(['clone', '-q', '--no-tags', '--', primary.dir, dir], tmpdir());
+    const linked = await linkDependencies(primary.origin, top, dir);
+    await writeFile(join(dir, '.git', 'info', 'exclude'), linked.map((n) => `/${n}\n`).join('') + '__pycache__/\n.pytest_cache/\n');
+    tests = makeTempDir('rubberduck-job-');
+  } catch (e) {
+    live.delete(dir);
+    await rm(dir, { recursive: true, force: true });
+    tests?.remove();
+    throw e;
+  }
+  const testTmp = tests;
+  const env = { TMPDIR: testTmp.path, TMP: testTmp.path, TEMP: testTmp.path, PYTHONPYCACHEPREFIX: join(testTmp.path, 'pycache') };
+  const ws = workspaceAt(primary.origin, dir, primary.language, primary.runner, () => testTmp.remove());
+  ws.env = env;
+  clonesOf(primary).add(ws);
+  return ws;
+}
+
+const clones = new WeakMap<Workspace, Set<Workspace>>();
+function clonesOf(ws: Workspace): Set<Workspace> {
+  let set = clones.get(ws);
+  if (!set) clones.set(ws, (set = new Set()));
+  return set;
+}
+
 export interface WorkspaceOptions {
   language: Language;
   runner: RunnerKind;
@@ -226,12 +267,17 @@ export async function createWorkspace(origin: string, opts: WorkspaceOptions): P
     throw e;
   }
 
+  return workspaceAt(abs, dir, opts.language, opts.runner);
+}
+
+/** The Workspace object of a copy at `dir` (its own git repository holding the snapshot). */
+function workspaceAt(origin: string, dir: string, language: Language, runner: RunnerKind, onDispose?: () => void): Workspace {
   let disposed = false;
-  return {
-    origin: abs,
+  const self: Workspace = {
+    origin,
     dir,
-    language: opts.language,
-    runner: opts.runner,
+    language,
+    runner,
     async reset(file?: string) {
       await gitOk(['checkout', '-q', '--', file ?? '.'], dir, { env: { GIT_LITERAL_PATHSPECS: file ? '1' : '0' } });
     },
@@ -241,13 +287,18 @@ export async function createWorkspace(origin: string, opts: WorkspaceOptions): P
     async dispose() {
       if (disposed) return;
       disposed = true;
+      // The parallel copies made from this one go with it.
+      const mine = clones.get(self);
+      if (mine) await Promise.all([...mine].map((c) => c.dispose()));
       live.delete(dir);
+      onDispose?.();
       // Safety: only ever remove our own temp directory.
       if (dir.startsWith(resolve(tmpdir()) + sep) && /rubberduck-[^/]+$/.test(dir)) {
         await rm(dir, { recursive: true, force: true });
       }
     },
   };
+  return self;
 }
 
 /**

@@ -21,6 +21,21 @@ export const UsageSchema = z.object({
 });
 export type Usage = z.infer<typeof UsageSchema>;
 
+/** A passing patch the debugger did not choose, and why (the first rule that put it behind). */
+export const AlternativeSchema = z.object({
+  file: z.string(),
+  line: z.number().int().nonnegative(),
+  /** The repair template (operator) that made it: `swap-comparison`, `insert-guard`, `llm`, … */
+  operator: z.string(),
+  /** What it changes, in one line (`line 5: '<' → '<='`). */
+  summary: z.string(),
+  /** Unified diff, like `patch`. */
+  patch: z.string(),
+  /** Why it was not chosen. */
+  reason: z.string(),
+});
+export type Alternative = z.infer<typeof AlternativeSchema>;
+
 const FixReportObject = z.object({
   outcome: z.enum(['fixed', 'not-fixed', 'no-failing-test', 'error']),
   /** Unified diff, paths relative to the repository root; applies with `git apply`. Empty if none. */
@@ -35,6 +50,9 @@ const FixReportObject = z.object({
     .object({ tried: z.number().int().nonnegative(), passing: z.number().int().nonnegative() })
     .optional(),
   error: z.string().optional(),
+  /** The chosen patch's template, and the other passing patches with why they were not chosen. */
+  operator: z.string().optional(),
+  alternatives: z.array(AlternativeSchema).optional(),
 });
 
 /**

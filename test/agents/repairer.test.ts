@@ -93,3 +93,22 @@ describe('repairer: the model round (LLM seam)', () => {
     }
   });
 });
+
+describe('repairer: two-edit candidates from partial fixes', () => {
+  it('pairs candidates of one file that fix different failing tests, most failures covered first', async () => {
+    const { pairsOfPartialFixes } = await import('../../agents/repairer/index.js');
+    const source = 'def c2f(c):\n    return c * 5 / 9 + 32\n\n\ndef f2c(f):\n    return (f - 32) * 9 / 5\n';
+    const edit = (from: string, to: string): Candidate => {
+      const start = source.indexOf(from);
+      return { file: 'u.py', line: 1, priority: 0, cost: 600, operator: 'swap-operands', description: `${from} → ${to}`, newSource: source.replace(from, to), edits: [{ start, end: start + from.length, text: to }] };
+    };
+    const a = { candidate: edit('c * 5 / 9', 'c * 9 / 5'), fixes: ['t::c2f'] };
+    const b = { candidate: edit('* 9 / 5', '* 5 / 9'), fixes: ['t::f2c'] };
+    const same = { candidate: edit('+ 32', '- 32'), fixes: ['t::c2f'] };
+    const pairs = await pairsOfPartialFixes([a, b, same], new Map([['u.py', source]]));
+    expect(pairs[0]!.newSource).toBe('def c2f(c):\n    return c * 9 / 5 + 32\n\n\ndef f2c(f):\n    return (f - 32) * 5 / 9\n');
+    expect(pairs[0]!.operator).toBe('two-edits');
+    // a and `same` fix the same test: never paired.
+    expect(pairs.some((p) => p.description.includes('+ 32 → - 32') && p.description.includes('c * 5 / 9'))).toBe(false);
+  });
+});

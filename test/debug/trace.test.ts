@@ -1,9 +1,10 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { functionsIn } from '../../src/debug/ast.js';
 import { traceVariables } from '../../src/debug/trace-node.js';
+import { REPO_ROOT } from '../support/git.js';
 
 const samples = join(import.meta.dirname, 'samples');
 const temps: string[] = [];
@@ -80,3 +81,22 @@ describe('traceVariables — Node (inspector from a worker thread)', () => {
     expect(readFileSync(join(samples, 'js-stats', 'stats.js'), 'utf8')).toBe(readFileSync(join(dir, 'stats.js'), 'utf8'));
   });
 });
+
+describe('traceVariables — TypeScript through a loader (tsx): lines from the source map', () => {
+  it('records locals and this.fields at the TypeScript lines, not the generated ones', async () => {
+    const dir = copySample('ts-window');
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
+    const fns = (await functionsIn('window.mts', 'typescript', readFileSync(join(dir, 'window.mts'), 'utf8'))).filter((f) => f.name === 'Recent.at');
+    expect(fns).toHaveLength(1);
+    const t = await traceVariables(dir, 'typescript', 'node --import=tsx --test test/window.spec.mts', 'node-test', { id: 'test/window.spec.mts > the oldest value is at 0', file: 'test/window.spec.mts' }, fns, {
+      timeoutMs: 30_000,
+    });
+    expect(t.outcome).toMatch(/3 !== 2|Expected values/);
+    const lines = new Set(t.steps.map((s) => s.line));
+    // The body of at() is lines 14-15 of window.mts.
+    expect([...lines].every((l) => l >= 13 && l <= 16)).toBe(true);
+    const at15 = t.steps.find((s) => s.line === 15);
+    expect(at15?.locals).toMatchObject({ i: '0', index: '0', 'this.values': '[2, 3]', 'this.size': '2' });
+  });
+});
+

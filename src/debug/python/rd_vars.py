@@ -8,6 +8,7 @@ Environment:
   RD_VARS_OUT      output JSON file
   RD_VARS_ROOT     project root (target files are relative to it)
   RD_VARS_TEST     pytest node id of the test to run
+  RD_VARS_TESTS    instead: a JSON list of node ids (e.g. the passing tests, traced together)
   RD_VARS_TARGETS  JSON list of {"file", "name", "startLine", "endLine"}
   RD_VARS_HEAD / RD_VARS_TAIL  steps kept from the start / the end (default 150 / 50)
   RD_VARS_WIDTH    characters per value (default 80)
@@ -23,6 +24,8 @@ import types
 _OUT = os.environ.get("RD_VARS_OUT")
 _ROOT = os.path.realpath(os.environ.get("RD_VARS_ROOT") or os.getcwd())
 _TEST = os.environ.get("RD_VARS_TEST", "")
+_TESTS = json.loads(os.environ.get("RD_VARS_TESTS") or "[]")
+_FIELDS = 10  # self.<attr> values recorded per step (the repair templates read their types)
 _TARGETS = json.loads(os.environ.get("RD_VARS_TARGETS") or "[]")
 _HEAD = int(os.environ.get("RD_VARS_HEAD") or 150)
 _TAIL = int(os.environ.get("RD_VARS_TAIL") or 50)
@@ -76,12 +79,28 @@ def _target_of(code):
     return hit
 
 
+def _fields(obj, out):
+    try:
+        attrs = vars(obj)
+    except TypeError:
+        return
+    n = 0
+    for k, v in attrs.items():
+        if n >= _FIELDS or k.startswith("__") or isinstance(v, _SKIP_TYPES):
+            continue
+        out["self." + k] = _short(v)
+        n += 1
+
+
 def _locals(frame, extra=None):
     out = {}
     for k, v in frame.f_locals.items():
         if k.startswith("__") or isinstance(v, _SKIP_TYPES):
             continue
         out[k] = _short(v)
+    # Fields last, so the explanation's first values stay the function's own.
+    if "self" in frame.f_locals:
+        _fields(frame.f_locals["self"], out)
     if extra:
         out.update(extra)
     return out
@@ -151,16 +170,22 @@ def pytest_configure(config):
         pass
 
 
+def _matches_one(nodeid, test):
+    return nodeid == test or nodeid.endswith("/" + test) or test.endswith("/" + nodeid)
+
+
 def _matches(nodeid):
+    if _TESTS:
+        return any(_matches_one(nodeid, t) for t in _TESTS)
     if not _TEST:
         return True
-    return nodeid == _TEST or nodeid.endswith("/" + _TEST) or _TEST.endswith("/" + nodeid)
+    return _matches_one(nodeid, _TEST)
 
 
 def pytest_collection_modifyitems(session, config, items):
     global _matched
     keep = [i for i in items if _matches(i.nodeid)]
-    if not keep and _TEST:
+    if not keep and _TEST and not _TESTS:
         # Parametrized ids or ids given as file::name: fall back to a prefix match.
         keep = [i for i in items if i.nodeid.startswith(_TEST.split("[")[0])]
     if keep:

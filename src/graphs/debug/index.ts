@@ -34,17 +34,21 @@ export function afterLocalize(state: Pick<DebugState, 'outcome'>): 'repair' | 'e
 }
 
 export function afterRepair(
-  state: Pick<DebugState, 'batch' | 'input' | 'startedAt'>,
+  state: Pick<DebugState, 'batch' | 'input' | 'startedAt'> & Partial<Pick<DebugState, 'passing' | 'best'>>,
   now: number = Date.now(),
 ): 'validate' | 'explain' {
-  return state.batch.length > 0 && remainingMs(state, now) >= MIN_TRY_MS ? 'validate' : 'explain';
+  if (state.batch.length > 0 && remainingMs(state, now) >= MIN_TRY_MS) return 'validate';
+  // Passing patches wait for the choice: validate makes it (with an empty batch, at once).
+  return (state.passing?.length ?? 0) > 0 && !state.best ? 'validate' : 'explain';
 }
 
 export function afterValidate(
-  state: Pick<DebugState, 'best' | 'outcome' | 'repairExhausted' | 'input' | 'startedAt'>,
+  state: Pick<DebugState, 'best' | 'outcome' | 'repairExhausted' | 'input' | 'startedAt'> & Partial<Pick<DebugState, 'passing'>>,
   now: number = Date.now(),
 ): 'repair' | 'explain' {
   if (state.best || state.outcome === 'error') return 'explain';
+  // Passing patches wait for the choice: a few more candidates first (validate chooses at the end).
+  if ((state.passing?.length ?? 0) > 0) return 'repair';
   if (state.repairExhausted) return 'explain';
   return remainingMs(state, now) >= MIN_TRY_MS ? 'repair' : 'explain';
 }

@@ -30,6 +30,11 @@ export interface DebugInput {
   maxSeconds: number;
   /** Upper bound for one run of the test command, in milliseconds. */
   testTimeoutMs: number;
+  /**
+   * Candidates validated at once, each in its own isolated copy (default: the available cores,
+   * os.availableParallelism()). 1 validates one at a time in the primary copy.
+   */
+  jobs?: number;
 }
 
 export type Outcome = FixReport['outcome'];
@@ -69,6 +74,27 @@ export interface PassingPatch {
   /** Unified diff against the snapshot, paths relative to the repository root. */
   patch: string;
   after: TestCounts;
+  /**
+   * How many traced values of the suspect functions changed on the passing tests under this
+   * patch (0 = the passing tests see exactly what they saw before); undefined when not measured.
+   */
+  behaviourChanges?: number;
+  /** The explainer round trip it was found in (a re-check only chooses among its own). */
+  roundTrip?: number;
+}
+
+/** A passing patch that was not chosen, and why (FixReport `alternatives`). */
+export interface Alternative {
+  candidate: Candidate;
+  patch: string;
+  reason: string;
+}
+
+/** A candidate that made some but not all of the baseline's failing tests pass (two-edit ingredient). */
+export interface PartialFix {
+  candidate: Candidate;
+  /** The baseline failures it made pass. */
+  fixes: string[];
 }
 
 /** The explainer's disagreement with a validated patch. */
@@ -114,6 +140,8 @@ export const DebugStateAnnotation = Annotation.Root({
   suspects: replace<Suspect[]>(() => []),
   suspectFunctions: replace<FunctionSpan[]>(() => []),
   trace: replace<VariableTrace | null>(() => null),
+  /** The suspect functions traced while passing tests ran (repairer), to compare with `trace`. */
+  passingTrace: replace<VariableTrace | null>(() => null),
 
   // repair ⇄ validate
   /** Candidates waiting to be validated (smallest first). */
@@ -135,6 +163,17 @@ export const DebugStateAnnotation = Annotation.Root({
    */
   healthyRunMs: replace<number | null>(() => null),
   best: replace<PassingPatch | null>(() => null),
+  /**
+   * Every passing patch found so far, waiting for the choice (validate keeps validating a few more
+   * candidates after the first pass, then picks the likeliest correct one: see nodes/validate.ts).
+   */
+  passing: replace<PassingPatch[]>(() => []),
+  /** While choosing: how many more candidates to validate, and until when (epoch ms). */
+  selection: replace<{ left: number; until: number } | null>(() => null),
+  /** The passing patches not chosen, with the reason (set with `best`). */
+  alternatives: replace<Alternative[]>(() => []),
+  /** Candidates that fixed some of the failing tests (the repairer combines them in pairs). */
+  partialFixes: append<PartialFix>(),
   /**
    * A validated patch put aside when the explainer sent the run back to the localizer: the
    * re-run's model round may find a patch that agrees with the explainer; if not, this one stands.

@@ -35,6 +35,16 @@ describe('debug graph routing', () => {
     expect(afterValidate({ ...base, outcome: 'error' }, t0 + 5000)).toBe('explain');
   });
 
+  it('passing patches waiting for the choice go on to more candidates, then to validate to be chosen', () => {
+    const base = { best: null, outcome: null, repairExhausted: true, input, startedAt: t0 };
+    expect(afterValidate({ ...base, passing: [best] }, t0 + 5000)).toBe('repair');
+    expect(afterValidate({ ...base, passing: [] }, t0 + 5000)).toBe('explain');
+    // Nothing left to validate: validate makes the choice with an empty batch.
+    expect(afterRepair({ batch: [], passing: [best], best: null, input, startedAt: t0 }, t0 + 1000)).toBe('validate');
+    expect(afterRepair({ batch: [], passing: [best], best, input, startedAt: t0 }, t0 + 1000)).toBe('explain');
+    expect(afterRepair({ batch: [cand], passing: [best], best: null, input, startedAt: t0 }, t0 + 60_000)).toBe('validate');
+  });
+
   it('explain → localize once when the explainer disputes the patch and time is left; else → report', () => {
     const disputed = { file: 'a.py', line: 9, reason: 'the table is wrong' };
     const base = { disputed: null, explainerRoundTrips: 0, outcome: null, input, startedAt: t0 };

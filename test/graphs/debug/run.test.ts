@@ -33,7 +33,7 @@ async function inPrivateTmp(body: () => Promise<void>): Promise<string[]> {
 const task = (repo: string, maxSeconds = 60) => ({ repo, testCommand: 'python3 -m pytest -q', maxSeconds, testTimeoutMs: 20_000 });
 
 describe('runDebug', () => {
-  it('streams progress events and returns the validated report; nothing is left behind', async () => {
+  it('streams progress events and returns the validated report; nothing is left behind', { timeout: 150_000 }, async () => {
     const repo = makeRepoFrom('py-gcd');
     made.push(repo);
     const events: DebugEvent[] = [];

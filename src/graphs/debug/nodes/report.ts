@@ -10,7 +10,7 @@ import { debugContext, progress, type DebugState, type DebugUpdate } from '../st
 
 /** The only FixReport builder: from the final state, or from what is known when a run failed. */
 export function buildReport(
-  state: Pick<DebugState, 'input' | 'startedAt' | 'outcome' | 'error' | 'best' | 'baseline' | 'suspects' | 'explanation' | 'tried'>,
+  state: Pick<DebugState, 'input' | 'startedAt' | 'outcome' | 'error' | 'best' | 'baseline' | 'suspects' | 'explanation' | 'tried'> & Partial<Pick<DebugState, 'alternatives'>>,
   usage: FixReport['usage'],
   now = Date.now(),
 ): FixReport {
@@ -29,6 +29,19 @@ export function buildReport(
     candidates: { tried: state.tried.length, passing: state.tried.filter((t) => t.verdict === 'passed').length },
   };
   if (state.error) report.error = state.error;
+  if (outcome === 'fixed' && state.best) {
+    report.operator = state.best.candidate.operator;
+    if (state.alternatives && state.alternatives.length > 0) {
+      report.alternatives = state.alternatives.map((a) => ({
+        file: a.candidate.file,
+        line: a.candidate.line,
+        operator: a.candidate.operator,
+        summary: a.candidate.description,
+        patch: a.patch,
+        reason: a.reason,
+      }));
+    }
+  }
   return FixReportSchema.parse(report);
 }
 
