@@ -15,9 +15,10 @@
  * Without a report (crash, timeout, unknown runner) per-test results come from a scan of the
  * output (TAP / spec / pytest lines), else stay empty and the exit code is what counts.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { runCommand } from './process.js';
 import { makeTempDir } from './temp-dir.js';
 import { isPackageTestScript, readPackageScripts, readTestScript, runnerFromCommand } from './detect.js';
@@ -30,6 +31,15 @@ import { parseJestJson } from './results/jest.js';
 import { MOCHA_OUT_ENV, MOCHA_REPORTER, parseMochaRecords } from './results/mocha.js';
 import { NODE_EVENTS_REPORTER, parseNodeEvents } from './results/node-events.js';
 import { scanTestOutput } from './results/text.js';
+import {
+  JEST_SETUP,
+  PERTEST_COLLECTOR,
+  PERTEST_DIR_ENV,
+  PERTEST_MODULE_ENV,
+  PERTEST_ROOT_ENV,
+  VITEST_SETUP,
+  vitestWrapperConfig,
+} from './coverage-pertest.js';
 
 /** POSIX shell single-quoting. */
 export function shq(s: string): string {
@@ -102,6 +112,10 @@ interface Plan {
   report?: { path: string; kind: 'junit' | 'jest' | 'node-events' | 'mocha' };
   /** Whether `only` was honoured by the command. */
   selected: boolean;
+  /** Files written into the project for this run (vitest's wrapper config), removed afterwards. */
+  cleanup?: string[];
+  /** Whether the runner was given the per-test coverage hooks. */
+  perTest?: boolean;
 }
 
 /** What follows `npm test` in the command (`npm test -- --grep x` → `--grep x`). */
@@ -136,6 +150,71 @@ function pytestEnv(env: Env, xml: string, complete: boolean): void {
     const pyPath = inherited(env, 'PYTHONPATH');
     env.PYTHONPATH = pyPath ? `${pythonHelperDir()}${delimiter}${pyPath}` : pythonHelperDir();
   }
+}
+
+/** Write the per-test collector and point the run's environment at it; its path. */
+async function setUpCollector(env: Env, tmp: string, cov: NonNullable<RunOptions['perTestCoverage']>): Promise<string> {
+  const file = join(tmp, 'rubberduck-pertest.cjs');
+  await writeFile(file, PERTEST_COLLECTOR);
+  env[PERTEST_MODULE_ENV] = file;
+  env[PERTEST_DIR_ENV] = cov.dir;
+  env[PERTEST_ROOT_ENV] = cov.roots.join(delimiter);
+  return file;
+}
+
+/**
+ * The project's own `setupFilesAfterEnv`, from `jest --showConfig` (the command line option
+ * replaces the configured list, so ours must be appended to it). undefined when the config
+ * cannot be read or holds several projects (one list for all would be wrong).
+ */
+async function jestSetupFiles(cmd: string, sep: string, opts: RunOptions, env: Env): Promise<string[] | undefined> {
+  const res = await runCommand(`${cmd}${sep} --showConfig`, {
+    cwd: opts.cwd,
+    timeoutMs: Math.min(opts.timeoutMs, 60_000),
+    env,
+    headBytes: 4 << 20,
+    tailBytes: 4096,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  const text = res.output;
+  const start = text.indexOf('{');
+  const end = text.lastIndexOf('}');
+  if (res.exitCode !== 0 || start < 0 || end < start) return undefined;
+  try {
+    const data = JSON.parse(text.slice(start, end + 1)) as { configs?: { setupFilesAfterEnv?: string[] }[]; config?: { setupFilesAfterEnv?: string[] } };
+    const configs = data.configs ?? (data.config ? [data.config] : []);
+    if (configs.length !== 1) return undefined;
+    const files = configs[0]!.setupFilesAfterEnv;
+    return Array.isArray(files) ? files.filter((f) => typeof f === 'string') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const VITEST_CONFIGS = ['vitest.config', 'vite.config'].flatMap((b) => ['ts', 'mts', 'cts', 'js', 'mjs', 'cjs'].map((e) => `${b}.${e}`));
+
+/**
+ * vitest with our setup file: a wrapper config next to the project's (vitest has no command-line
+ * option for setup files). Returns the command (its own --config replaced) and the files to remove.
+ */
+async function vitestWithSetup(cmd: string, dir: string): Promise<{ command: string; files: string[] }> {
+  const cwd = resolve(dir);
+  let userConfig: string | undefined;
+  const m = /(^|\s)(?:--config|-c)(?:=|\s+)(\S+)/.exec(cmd);
+  let command = cmd;
+  if (m) {
+    userConfig = m[2]!.replace(/^['"]|['"]$/g, '');
+    command = cmd.slice(0, m.index) + m[1] + cmd.slice(m.index + m[0].length);
+  } else {
+    userConfig = VITEST_CONFIGS.find((name) => existsSync(join(cwd, name)));
+  }
+  const tag = randomBytes(4).toString('hex');
+  const setup = join(cwd, `.rubberduck-${tag}.setup.mjs`);
+  const wrapper = join(cwd, `.rubberduck-${tag}.vitest.config.mjs`);
+  const rel = userConfig ? (isAbsolute(userConfig) ? userConfig : `./${userConfig.replace(/^\.\//, '')}`) : undefined;
+  await writeFile(setup, VITEST_SETUP);
+  await writeFile(wrapper, vitestWrapperConfig(rel, setup));
+  return { command: `${command.trimEnd()} --config ${shq(wrapper)}`, files: [setup, wrapper] };
 }
 
 async function plan(command: string, runner: RunnerKind, opts: RunOptions, tmp: string): Promise<Plan> {
@@ -192,15 +271,51 @@ async function plan(command: string, runner: RunnerKind, opts: RunOptions, tmp: 
       env.CI = env.CI ?? '1';
       let args = `--reporter=junit --outputFile.junit=${shq(xml)} --reporter=default`;
       if (only) args += ` -t ${shq(titlePattern(only))}`;
-      const run = /\bvitest\b(?!\s+run\b)/.test(cmd) && !isPackageTestScript(cmd) ? cmd.replace(/\bvitest\b/, 'vitest run') : cmd;
-      return { command: `${run}${sep} ${args}`, env, report: { path: xml, kind: 'junit' }, selected: !!only };
+      let run = /\bvitest\b(?!\s+run\b)/.test(cmd) && !isPackageTestScript(cmd) ? cmd.replace(/\bvitest\b/, 'vitest run') : cmd;
+      let cleanup: string[] | undefined;
+      if (opts.perTestCoverage && isPackageTestScript(run)) {
+        // `npm test` cannot take a second --config: run the script itself (as npm would).
+        const script = readTestScript(opts.cwd);
+        if (script && runnerFromCommand(script) === 'vitest' && !/[;&|<>`$()]/.test(script)) {
+          addPath(env, opts.cwd);
+          const pre = readPackageScripts(opts.cwd).pretest !== undefined ? 'npm run pretest && ' : '';
+          const extra = scriptArgs(run);
+          const direct = /\bvitest\b(?!\s+run\b)/.test(script) ? script.replace(/\bvitest\b/, 'vitest run') : script;
+          run = `${pre}${withoutStopEarly(direct, 'vitest')}${extra ? ` ${extra}` : ''}`;
+        }
+      }
+      if (opts.perTestCoverage && !isPackageTestScript(run)) {
+        await setUpCollector(env, tmp, opts.perTestCoverage);
+        const wrapped = await vitestWithSetup(run, opts.cwd);
+        run = wrapped.command;
+        cleanup = wrapped.files;
+      }
+      const sepRun = isPackageTestScript(run) && !/\s--(\s|$)/.test(run) ? ' --' : '';
+      return {
+        command: `${run}${sepRun} ${args}`,
+        env,
+        report: { path: xml, kind: 'junit' },
+        selected: !!only,
+        ...(cleanup ? { cleanup, perTest: true } : {}),
+      };
     }
     case 'jest': {
       const json = join(tmp, 'jest.json');
       env.CI = env.CI ?? '1';
       let args = `--json --outputFile=${shq(json)}`;
       if (only) args += ` -t ${shq(titlePattern(only))}`;
-      return { command: `${cmd}${sep} ${args}`, env, report: { path: json, kind: 'jest' }, selected: !!only };
+      let perTest = false;
+      if (opts.perTestCoverage) {
+        const own = await jestSetupFiles(cmd, sep, opts, env);
+        if (own) {
+          await setUpCollector(env, tmp, opts.perTestCoverage);
+          const setup = join(tmp, 'rubberduck-jest-setup.cjs');
+          await writeFile(setup, JEST_SETUP);
+          args += ` --setupFilesAfterEnv ${[...own, setup].map(shq).join(' ')}`;
+          perTest = true;
+        }
+      }
+      return { command: `${cmd}${sep} ${args}`, env, report: { path: json, kind: 'jest' }, selected: !!only, ...(perTest ? { perTest } : {}) };
     }
     case 'mocha': {
       const reporter = join(tmp, 'rubberduck-mocha-reporter.cjs');
@@ -211,7 +326,13 @@ async function plan(command: string, runner: RunnerKind, opts: RunOptions, tmp: 
       const own = cmd.replace(/(^|\s)(?:--reporter|-R)(?:=|\s+)\S+/g, '$1').replace(/(^|\s)(?:--reporter-options?|-O)(?:=|\s+)\S+/g, '$1');
       let args = `--reporter ${shq(reporter)}`;
       if (only) args += ` --grep ${shq(titlePattern(only))}`;
-      return { command: `${own.trimEnd()}${sep} ${args}`, env, report: { path: out, kind: 'mocha' }, selected: !!only };
+      let perTest = false;
+      if (opts.perTestCoverage) {
+        // --require starts coverage before the spec files load; the reporter marks the tests.
+        args += ` --require ${shq(await setUpCollector(env, tmp, opts.perTestCoverage))}`;
+        perTest = true;
+      }
+      return { command: `${own.trimEnd()}${sep} ${args}`, env, report: { path: out, kind: 'mocha' }, selected: !!only, ...(perTest ? { perTest } : {}) };
     }
     default:
       return { command: cmd, env, selected: false };
@@ -250,8 +371,9 @@ async function readReport(p: Plan, runner: RunnerKind, cwd: string): Promise<{ t
 export async function runTests(command: string, runner: RunnerKind, opts: RunOptions): Promise<TestRun> {
   const tmpDir = makeTempDir('rubberduck-run-');
   const tmp = tmpDir.path;
+  let p: Plan | undefined;
   try {
-    const p = await plan(command, runner, opts, tmp);
+    p = await plan(command, runner, opts, tmp);
     const res = await runCommand(p.command, {
       cwd: opts.cwd,
       timeoutMs: opts.timeoutMs,
@@ -285,6 +407,7 @@ export async function runTests(command: string, runner: RunnerKind, opts: RunOpt
       output: res.output,
     };
   } finally {
+    for (const f of p?.cleanup ?? []) await rm(f, { force: true });
     tmpDir.remove();
   }
 }
