@@ -14,6 +14,7 @@ import { runTests, shq } from './run-tests.js';
 import type { CoverageMatrix, RunnerKind, TestCase } from './types.js';
 import { makeTempDir } from './temp-dir.js';
 import { readPerTestCoverage } from './coverage-pertest.js';
+import { NODE_FLAG } from './detect.js';
 import type { SourceMapInput } from '@jridgewell/trace-mapping';
 import { addExecuted, isJsTestPath, prepareScript, projectSource, v8ToLines, type PreparedScript, type V8Function } from './v8-lines.js';
 
@@ -114,8 +115,17 @@ function sourceMapTarget(abs: string): boolean {
   return /\.[cm]?js$/.test(abs) && existsSync(`${abs}.map`);
 }
 
-/** Test files of a project, the way `node --test` finds them (plus *.spec.*). */
-export function findJsTestFiles(root: string, limit = 500): string[] {
+/** Whether a test command runs TypeScript through a loader (tsx, ts-node, swc, type stripping). */
+export function runsTypeScript(command: string): boolean {
+  return /\b(tsx|ts-node|@swc-node\/register|@swc\/register|esbuild-register|@esbuild-kit)\b|--experimental-strip-types|--experimental-transform-types/.test(command);
+}
+
+/**
+ * Test files of a project, the way `node --test` finds them (plus *.spec.*); TypeScript ones too
+ * when `typescript` (the command runs a TS loader).
+ */
+export function findJsTestFiles(root: string, limit = 500, typescript = false): string[] {
+  const ext = typescript ? /\.[cm]?[jt]s$/ : /\.[cm]?js$/;
   const found: string[] = [];
   const walk = (abs: string, rel: string, depth: number, inTestDir: boolean) => {
     if (depth > 8 || found.length >= limit) return;
@@ -136,7 +146,7 @@ export function findJsTestFiles(root: string, limit = 500): string[] {
         continue;
       }
       if (st.isDirectory()) walk(a, r, depth + 1, inTestDir || e === 'test' || e === 'tests' || e === '__tests__');
-      else if (/\.[cm]?js$/.test(e) && (inTestDir || isJsTestPath(r)) && !/(^|\/)(fixtures?|helpers?|support)\//.test(r)) found.push(r);
+      else if (ext.test(e) && !/\.d\.[cm]?ts$/.test(e) && (inTestDir || isJsTestPath(r)) && !/(^|\/)(fixtures?|helpers?|support)\//.test(r)) found.push(r);
     }
   };
   walk(root, '', 0, false);
@@ -145,9 +155,17 @@ export function findJsTestFiles(root: string, limit = 500): string[] {
 
 /** Node flags written between `node` and `--test` in the project's command (loaders, --import…). */
 export function nodeFlags(testCommand: string): string {
-  const m = /(?:^|[\s;&|(])node(?:js)?((?:\s+--?[\w-]+(?:=\S+)?)*?)\s+--test(?=\s|$)/.exec(testCommand);
+  const m = new RegExp(String.raw`(?:^|[\s;&|(])node(?:js)?((?:${NODE_FLAG})*?)\s+--test(?=\s|$)`).exec(testCommand);
   if (!m) return '';
-  return (m[1] ?? '').trim().split(/\s+/).filter((f) => f && !f.startsWith('--test')).join(' ');
+  const words = (m[1] ?? '').trim().split(/\s+/).filter(Boolean);
+  const kept: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    if (words[i]!.startsWith('--test')) continue;
+    kept.push(words[i]!);
+    // an option's value travels with it
+    if (!words[i]!.includes('=') && i + 1 < words.length && !words[i + 1]!.startsWith('-')) kept.push(words[++i]!);
+  }
+  return kept.join(' ');
 }
 
 function fileOfTest(t: TestCase): string | undefined {
@@ -246,7 +264,7 @@ export async function collectNodeCoverage(
     // Which files to run.
     const known = opts.tests ?? [];
     let files = [...new Set(known.map(fileOfTest).filter((f): f is string => !!f))];
-    if (files.length === 0) files = findJsTestFiles(root);
+    if (files.length === 0) files = findJsTestFiles(root, 500, runsTypeScript(testCommand));
 
     // Pass 1: each file once (coverage per file, and the list of its tests with statuses).
     const perFile: { file: string; tests: TestCase[]; failed: boolean; lines: Map<string, Set<number>> }[] = [];

@@ -16,12 +16,12 @@
  * output (TAP / spec / pytest lines), else stay empty and the exit code is what counts.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { runCommand } from './process.js';
 import { makeTempDir } from './temp-dir.js';
-import { isPackageTestScript, readPackageScripts, readTestScript, runnerFromCommand } from './detect.js';
+import { isPackageTestScript, NODE_FLAG, readPackageScripts, readTestScript, runnerFromCommand } from './detect.js';
 import { pythonHelperDir } from './coverage-python.js';
 import { cutShortReason, hasStopEarlyFlag, withoutStopEarly } from './stop-early.js';
 import type { RunnerKind, RunOptions, TestCase, TestRun } from './types.js';
@@ -52,7 +52,7 @@ function escapeRegExp(s: string): string {
 
 /** Insert `flags` right after the first `--test` of a `node … --test` invocation; undefined if none. */
 export function injectAfterNodeTest(command: string, flags: string): string | undefined {
-  const m = /(^|[\s/;&|(])(node(?:js)?(?:\s+--?[\w-]+(?:=\S+)?)*?\s+--test)(?=\s|$)/.exec(command);
+  const m = new RegExp(String.raw`(^|[\s/;&|(])(node(?:js)?${NODE_FLAG}*?\s+--test)(?=\s|$)`).exec(command);
   if (!m) return undefined;
   const at = m.index + m[0].length;
   return `${command.slice(0, at)} ${flags}${command.slice(at)}`;
@@ -101,7 +101,7 @@ function inherited(env: Env, key: string): string | undefined {
 }
 
 function addPath(env: Env, cwd: string): void {
-  const bin = join(cwd, 'node_modules', '.bin');
+  const bin = join(resolve(cwd), 'node_modules', '.bin');
   env.PATH = `${bin}${delimiter}${inherited(env, 'PATH') ?? ''}`;
 }
 
@@ -217,6 +217,41 @@ async function vitestWithSetup(cmd: string, dir: string): Promise<{ command: str
   return { command: `${command.trimEnd()} --config ${shq(wrapper)}`, files: [setup, wrapper] };
 }
 
+/**
+ * What `npm test` runs, as a command of its own (after `pretest`, with node_modules/.bin on PATH
+ * and the extra arguments), when the script is a plain call of `runner`; undefined otherwise.
+ */
+function directScript(command: string, runner: RunnerKind, cwd: string, env: Env): string | undefined {
+  const script = readTestScript(cwd);
+  if (!script || runnerFromCommand(script) !== runner || /[;&|<>`$()]/.test(script)) return undefined;
+  addPath(env, cwd);
+  const pre = readPackageScripts(cwd).pretest !== undefined ? 'npm run pretest && ' : '';
+  const extra = scriptArgs(command);
+  return `${pre}${withoutStopEarly(script, runner)}${extra ? ` ${extra}` : ''}`;
+}
+
+/** Major version of the project's mocha, when installed. */
+function mochaMajor(cwd: string): number | undefined {
+  try {
+    const pkg = JSON.parse(readFileSync(join(cwd, 'node_modules', 'mocha', 'package.json'), 'utf8')) as { version?: string };
+    const major = Number((pkg.version ?? '').split('.')[0]);
+    return Number.isFinite(major) ? major : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * mocha 1.x's `mocha` wrapper spawns `_mocha` with `customFds`, which Node 20 ignores: the run
+ * prints nothing. Its `_mocha` works, so the tool's own runs call that instead.
+ */
+export function oldMochaDirect(command: string, cwd: string): string {
+  if (!/(^|[\s/;&|(])mocha(?=\s|$)/.test(command)) return command;
+  const major = mochaMajor(cwd);
+  if (major === undefined || major >= 2) return command;
+  return command.replace(/(^|[\s/;&|(])mocha(?=\s|$)/g, '$1_mocha');
+}
+
 async function plan(command: string, runner: RunnerKind, opts: RunOptions, tmp: string): Promise<Plan> {
   const env: Env = { ...(opts.env ?? {}) };
   if (opts.exact) {
@@ -275,14 +310,8 @@ async function plan(command: string, runner: RunnerKind, opts: RunOptions, tmp: 
       let cleanup: string[] | undefined;
       if (opts.perTestCoverage && isPackageTestScript(run)) {
         // `npm test` cannot take a second --config: run the script itself (as npm would).
-        const script = readTestScript(opts.cwd);
-        if (script && runnerFromCommand(script) === 'vitest' && !/[;&|<>`$()]/.test(script)) {
-          addPath(env, opts.cwd);
-          const pre = readPackageScripts(opts.cwd).pretest !== undefined ? 'npm run pretest && ' : '';
-          const extra = scriptArgs(run);
-          const direct = /\bvitest\b(?!\s+run\b)/.test(script) ? script.replace(/\bvitest\b/, 'vitest run') : script;
-          run = `${pre}${withoutStopEarly(direct, 'vitest')}${extra ? ` ${extra}` : ''}`;
-        }
+        const direct = directScript(run, 'vitest', opts.cwd, env);
+        if (direct) run = /\bvitest\b(?!\s+run\b)/.test(direct) ? direct.replace(/\bvitest\b/, 'vitest run') : direct;
       }
       if (opts.perTestCoverage && !isPackageTestScript(run)) {
         await setUpCollector(env, tmp, opts.perTestCoverage);
@@ -323,7 +352,8 @@ async function plan(command: string, runner: RunnerKind, opts: RunOptions, tmp: 
       await writeFile(reporter, MOCHA_REPORTER);
       env[MOCHA_OUT_ENV] = out;
       // mocha refuses a second --reporter: the user's own goes (it only changes what is printed).
-      const own = cmd.replace(/(^|\s)(?:--reporter|-R)(?:=|\s+)\S+/g, '$1').replace(/(^|\s)(?:--reporter-options?|-O)(?:=|\s+)\S+/g, '$1');
+      const base = isPackageTestScript(cmd) && oldMochaDirect('mocha', opts.cwd) !== 'mocha' ? (directScript(cmd, 'mocha', opts.cwd, env) ?? cmd) : cmd;
+      const own = oldMochaDirect(base, opts.cwd).replace(/(^|\s)(?:--reporter|-R)(?:=|\s+)\S+/g, '$1').replace(/(^|\s)(?:--reporter-options?|-O)(?:=|\s+)\S+/g, '$1');
       let args = `--reporter ${shq(reporter)}`;
       if (only) args += ` --grep ${shq(titlePattern(only))}`;
       let perTest = false;
@@ -332,7 +362,8 @@ async function plan(command: string, runner: RunnerKind, opts: RunOptions, tmp: 
         args += ` --require ${shq(await setUpCollector(env, tmp, opts.perTestCoverage))}`;
         perTest = true;
       }
-      return { command: `${own.trimEnd()}${sep} ${args}`, env, report: { path: out, kind: 'mocha' }, selected: !!only, ...(perTest ? { perTest } : {}) };
+      const sepOwn = isPackageTestScript(own) && !/\s--(\s|$)/.test(own) ? ' --' : '';
+      return { command: `${own.trimEnd()}${sepOwn} ${args}`, env, report: { path: out, kind: 'mocha' }, selected: !!only, ...(perTest ? { perTest } : {}) };
     }
     default:
       return { command: cmd, env, selected: false };
