@@ -254,6 +254,8 @@ export function oldMochaDirect(command: string, cwd: string): string {
 
 async function plan(command: string, runner: RunnerKind, opts: RunOptions, tmp: string): Promise<Plan> {
   const env: Env = { ...(opts.env ?? {}) };
+  // Whatever the runner: Python must not write bytecode into a linked virtualenv (the user's).
+  if (inherited(env, 'PYTHONDONTWRITEBYTECODE') === undefined) env.PYTHONDONTWRITEBYTECODE = '1';
   if (opts.exact) {
     // The user's command as given; only what the environment can carry is added.
     if (runner === 'pytest') {
