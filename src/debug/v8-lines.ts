@@ -33,7 +33,7 @@ export interface V8Function {
  * Per-offset execution counts: ranges nest, and the innermost (latest, after sorting by start
  * then by decreasing length) wins. -1 = outside every range.
  */
-export function offsetCounts(length: number, functions: readonly { ranges: readonly V8Range[] }[]): Int32Array {
+export function offsetCounts(length: number, functions: readonly V8Function[]): Int32Array {
   const counts = new Int32Array(length).fill(-1);
   const ranges: V8Range[] = [];
   for (const f of functions) for (const r of f.ranges) ranges.push(r);
@@ -46,7 +46,7 @@ export function offsetCounts(length: number, functions: readonly { ranges: reado
  * Executed lines (1-based) of a script, from its V8 block ranges: a line counts as executed when
  * one of its non-blank characters has a count above 0.
  */
-export function v8ToLines(source: string, functions: readonly { ranges: readonly V8Range[] }[]): number[] {
+export function v8ToLines(source: string, functions: readonly V8Function[]): number[] {
   const len = source.length;
   const counts = offsetCounts(len, functions);
   const lines: number[] = [];
@@ -180,7 +180,7 @@ export function prepareScript(s: ScriptText): PreparedScript | undefined {
 }
 
 /** Executed lines per absolute source path, for one set of V8 ranges over a prepared script. */
-export function executedLines(script: PreparedScript, functions: readonly { ranges: readonly V8Range[] }[]): Map<string, Set<number>> {
+export function executedLines(script: PreparedScript, functions: readonly V8Function[]): Map<string, Set<number>> {
   const out = new Map<string, Set<number>>();
   if (script.segments) {
     const counts = offsetCounts(script.length, functions);
@@ -225,7 +225,7 @@ export function projectSource(abs: string, root: string, real: Map<string, strin
 export function addExecuted(
   out: Map<string, Set<number>>,
   script: PreparedScript,
-  functions: readonly { ranges: readonly V8Range[] }[],
+  functions: readonly V8Function[],
   root: string,
   real: Map<string, string | null>,
 ): void {
