@@ -1,11 +1,15 @@
 /**
- * Per-test line coverage for JavaScript on Node, from V8's own block coverage
- * (NODE_V8_COVERAGE=<dir>: every Node process writes coverage-*.json there when it exits).
+ * Per-test line coverage for JavaScript and TypeScript on Node, from V8's own block coverage.
  *
- * Granularity: one run per test file; for node:test, one more run per test of a file that holds
- * several (`--test-name-pattern`, through runTests' `only`), as long as the total stays under a
- * cap — above it, the file is the unit (id = file path, failed = any test of it failed).
- * vitest / jest: per file only, best effort (their transforms make V8 offsets approximate).
+ *  - jest, vitest, mocha: ONE run with a collector inside the runner's processes that takes V8's
+ *    precise coverage at the start and end of every test (coverage-pertest.ts); lines of the
+ *    code that really ran (babel-jest, vite, tsx, ts-node) are mapped back through source maps.
+ *  - node:test, and the others when the collector got nothing (a crash, a timeout, a runner
+ *    config it cannot extend): NODE_V8_COVERAGE=<dir> (every Node process writes coverage-*.json
+ *    there when it exits, with Node's source-map cache for transformed code); one run per test
+ *    file, then for node:test one more run per test of a file that holds several
+ *    (`--test-name-pattern`, through runTests' `only`) as long as the total stays under a cap —
+ *    above it, the file is the unit (id = file path, failed = any test of it failed).
  */
 import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';

@@ -31,10 +31,12 @@ export function scanTestOutput(output: string, runner: RunnerKind): TestCase[] {
     }
     // node's spec reporter, mocha's spec (✓ / ✔), jest's default (✓ / ✕ / ○ skipped), vitest's (✓ / ×)
     m = line.match(/^\s*([✔✓√✖✗×✕﹣○↓])\s+(.+?)(?:\s+\(?[\d.]+\s?m?s\)?)?(?:\s+#\s*SKIP.*)?$/);
-    if (m && m[2] && !/^(tests|suites|pass|fail|cancelled|skipped|todo|duration_ms)\b/.test(m[2]) && !/\(\d+ tests?\b/.test(m[2])) {
+    if (m && m[2] && !/^(tests|suites|pass|fail|cancelled|skipped|todo|duration_ms)(\s+[\d.]+)?$/.test(m[2]) && !/\(\d+ tests?\b/.test(m[2])) {
       const sym = m[1]!;
       const status: TestCase['status'] = /[✔✓√]/.test(sym) ? 'passed' : /[✖✗×✕]/.test(sym) ? 'failed' : 'skipped';
-      out.push({ id: m[2], name: m[2], status });
+      // jest writes `○ skipped name` / `✎ todo name`
+      const name = status === 'skipped' ? m[2].replace(/^(?:skipped|todo)\s+/, '') : m[2];
+      out.push({ id: name, name, status });
       continue;
     }
     // mocha's spec reporter marks a failing test with its number in the list: `  1) name`
