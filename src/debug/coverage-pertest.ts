@@ -256,8 +256,11 @@ export function readPerTestCoverage(dir: string, tests: TestCase[], cwd: string,
   } catch {
     names = [];
   }
+  // `file:line` run by some test on its own.
+  const ownAny = new Set<string>();
   for (const name of names) {
     const proc = name;
+    let last: { id: string; file: string } | undefined;
     const scripts = new Map<string, PreparedScript | null>();
     let text = '';
     try {
@@ -295,6 +298,12 @@ export function readPerTestCoverage(dir: string, tests: TestCase[], cwd: string,
       const key = rec.test;
       const file = key?.file ? relFile(key.file) : '';
       if (!key || key.out) {
+        // Between two tests of the same file (afterEach hooks, the end of the file): the test
+        // before. Otherwise (before a file's first test): that file's loading.
+        if (last && (file === '' || file === last.file)) {
+          union(byId.get(last.id)!, lines);
+          continue;
+        }
         let perFile = outside.get(proc);
         if (!perFile) outside.set(proc, (perFile = new Map()));
         let acc = perFile.get(file);
@@ -309,22 +318,34 @@ export function readPerTestCoverage(dir: string, tests: TestCase[], cwd: string,
       let acc = byId.get(id);
       if (!acc) byId.set(id, (acc = new Map()));
       union(acc, lines);
+      for (const [f, set] of lines) for (const l of set) ownAny.add(`${f}:${l}`);
+      last = { id, file };
       const list = testsOfProcess.get(proc) ?? [];
-      list.push({ id, file });
+      list.push(last);
       testsOfProcess.set(proc, list);
     }
   }
-  // Load-time lines go to every test of the same process and file (or of the process when the
-  // file was not known at load time).
+  // Loading lines go to every test of the same process and file (or of the process when the
+  // file was not known at load time) — but only lines that no test ran by itself: a function
+  // that the loading happened to call once must keep its per-test precision, else every test
+  // would cover it and its lines would all rank alike.
+  const loadOnly = (from: Lines): Lines => {
+    const out: Lines = new Map();
+    for (const [f, set] of from) {
+      const kept = [...set].filter((l) => !ownAny.has(`${f}:${l}`));
+      if (kept.length > 0) out.set(f, new Set(kept));
+    }
+    return out;
+  };
   for (const [proc, list] of testsOfProcess) {
     const perFile = outside.get(proc);
     if (!perFile) continue;
     for (const { id, file } of list) {
       const acc = byId.get(id)!;
       const same = perFile.get(file);
-      if (same) union(acc, same);
+      if (same) union(acc, loadOnly(same));
       const any = perFile.get('');
-      if (any) union(acc, any);
+      if (any && file !== '') union(acc, loadOnly(any));
     }
   }
 
@@ -354,7 +375,7 @@ export function readPerTestCoverage(dir: string, tests: TestCase[], cwd: string,
     const lines: Lines = new Map();
     for (const perFile of outside.values()) {
       const same = perFile.get(t.file ?? '\u0000');
-      if (same) union(lines, same);
+      if (same) union(lines, loadOnly(same));
     }
     add(t.id, t.status === 'failed', lines);
   }
