@@ -115,13 +115,20 @@ function create() {
     }
   }
   process.on('exit', function () { take({ out: true }); });
+  // Each take costs a walk over every script of the process (vitest's own included): a test that
+  // follows another of the same file needs no take of its own at its start — what ran in
+  // between (hooks) simply counts for it.
+  var endedIn = null;
   return {
-    /** A test starts: what ran since the last call ran outside any test. */
-    begin: function (file) { take({ out: true, file: file }); },
+    /** A test starts: what ran since the last call ran outside any test (the file's loading). */
+    begin: function (file, key) {
+      if (endedIn !== null && endedIn === String(key === undefined ? file : key)) return;
+      take({ out: true, file: file });
+    },
     /** A test ended: test = { file, titles } or { file, fullName }. */
-    end: function (test) { take(test); },
+    end: function (test) { take(test); endedIn = String(test && test.file); },
     /** Outside any test (after a file's last test). */
-    flush: function (file) { take({ out: true, file: file }); },
+    flush: function (file) { take({ out: true, file: file }); endedIn = null; },
   };
 }
 

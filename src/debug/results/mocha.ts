@@ -41,7 +41,8 @@ function RubberduckMochaReporter(runner) {
     process.stdout.write('  ' + mark + ' ' + (t.fullTitle ? t.fullTitle() : t.title) + '\n');
     if (message) process.stdout.write('    ' + message.split('\n').slice(0, 8).join('\n    ') + '\n');
   }
-  runner.on('test', function () { if (cov) cov.begin(); });
+  // mocha loads every spec file before the first test: its loading has no file of its own.
+  runner.on('test', function (t) { if (cov) cov.begin(undefined, t.file); });
   runner.on('test end', function (t) { if (cov) cov.end({ file: t.file, titles: titles(t) }); });
   runner.on('pass', function (t) { record(t, 'passed'); });
   runner.on('fail', function (t, err) { record(t, 'failed', err); });
