@@ -98,7 +98,7 @@ export function detectProject(dir: string, testCommand: string): ProjectInfo {
   const jsLike = counts.jsSrc + counts.tsSrc;
   if (counts.pySrc === 0 && jsLike === 0) {
     throw new UsageError(
-      'no Python, JavaScript or TypeScript sources found; rubberduck fix supports Python (pytest) and JavaScript/TypeScript (node:test, vitest, jest) projects',
+      'no Python, JavaScript or TypeScript sources found; rubberduck fix supports Python (pytest) and JavaScript/TypeScript (node:test, vitest, jest, mocha) projects',
       dir,
     );
   }
