@@ -7,6 +7,9 @@ const COMMANDS = {
   rules: 'List the review rules with their docs',
   fix: 'Find and fix the fault behind a failing test command',
   config: 'Print the configuration in effect (secrets masked)',
+  serve: 'Run the GitHub App webhook server (reviews PRs, /rubberduck fix)',
+  worker: "Take the GitHub bot's jobs from Redis (with serve and REDIS_URL)",
+  action: 'Review the pull request of a GitHub Actions run (or answer /rubberduck fix)',
 } as const;
 type CommandName = keyof typeof COMMANDS;
 

@@ -1,14 +1,17 @@
-import { existsSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, realpathSync, statSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
+import type { ReviewEvent } from '../graphs/review/run.js';
 import { applyFixes } from '../model/apply-fixes.js';
-import type { ChangeSet } from '../model/changeset.js';
-import { SeveritySchema, type Finding, type Severity } from '../model/finding.js';
+import type { ChangeSet, Patch } from '../model/changeset.js';
+import { SeveritySchema, type Finding, type ReviewReport, type Severity } from '../model/finding.js';
 import { renderPatchEmail } from '../model/render-patch.js';
-import { REPORT_FORMATS, type ReportFormat } from '../report/index.js';
-import { parsePackList } from '../rules/registry.js';
+import { emailReplyList, mboxrdEntry } from '../report/email.js';
+import { failsAt, renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
+import { renderText, renderTextPatches, renderTextSummary } from '../report/text.js';
+import { allRules, parsePackList } from '../rules/registry.js';
 import type { Pack } from '../rules/types.js';
-import { createProgress } from '../util/progress.js';
+import { createProgress, type Progress } from '../util/progress.js';
 import { parseCommandArgs } from './args.js';
 import { UsageError } from '../model/errors.js';
 
@@ -173,25 +176,170 @@ export function parseReviewArgs(argv: string[], cwd: string = process.cwd()): Re
   return args;
 }
 
-/** `--fix OUT`: every patch with its mechanical fixes applied, as an mbox; says on stderr what it did. */
-function writeFixedPatches(path: string, name: string, changeset: ChangeSet, findings: Finding[]): void {
-  let applied = 0;
-  let skipped = 0;
-  const skippedFixes: { finding: Finding; reason: string }[] = [];
-  const messages = changeset.patches.map((patch, index) => {
-    const result = applyFixes(patch, findings.filter((f) => f.patch === index));
-    applied += result.applied.length;
-    skipped += result.skipped.length;
-    skippedFixes.push(...result.skipped);
-    return renderPatchEmail(result.patch);
-  });
-  try {
-    writeFileSync(path, messages.join('\n'));
-  } catch (error) {
-    throw new UsageError(`cannot write the fixed patches (${(error as NodeJS.ErrnoException).code ?? 'error'})`, name);
+/** A file or stdout, written as the review goes; a write error names the file. */
+class Sink {
+  private fd: number | undefined;
+  constructor(
+    private readonly path: string | undefined,
+    private readonly name: string | undefined,
+    private readonly what: string,
+  ) {}
+
+  write(text: string): void {
+    if (text === '') return;
+    if (this.path === undefined) {
+      process.stdout.write(text);
+      return;
+    }
+    try {
+      this.fd ??= openSync(this.path, 'w');
+      writeSync(this.fd, text);
+    } catch (error) {
+      throw new UsageError(`cannot write the ${this.what} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, this.name);
+    }
   }
-  process.stderr.write(`rubberduck: ${name}: ${applied} fix${applied === 1 ? '' : 'es'} applied${skipped ? `, ${skipped} left out` : ''}\n`);
-  for (const { finding, reason } of skippedFixes) process.stderr.write(`  left out ${finding.rule}: ${reason}\n`);
+
+  /** Opens (creates or truncates) the file now, so an unwritable one is refused before any work. */
+  open(): this {
+    this.touch();
+    return this;
+  }
+
+  /** Creates the file even when nothing was written to it. */
+  touch(): void {
+    if (this.path === undefined || this.fd !== undefined) return;
+    try {
+      this.fd = openSync(this.path, 'w');
+    } catch (error) {
+      throw new UsageError(`cannot write the ${this.what} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, this.name);
+    }
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/**
+ * How the report reaches the user as the review goes. `text` and `email` come out unit by unit
+ * (a large mbox shows its first series' findings at once); the first unit is held back only
+ * until a second one shows whether the report holds one patch or several, which the formats
+ * write differently. The other formats describe the whole run and come out at the end.
+ */
+interface ReportWriter {
+  unit(event: UnitEvent): void;
+  end(report: ReviewReport): void;
+  /** The run failed: write what is held back, so nothing already reviewed is lost. */
+  flush(): void;
+}
+
+type UnitEvent = Extract<ReviewEvent, { type: 'unit' }>;
+
+function textWriter(sink: Sink): ReportWriter {
+  let held: UnitEvent | undefined;
+  let several = false;
+  const patches = (event: UnitEvent) => renderTextPatches(event.report, { changeset: event.changeset });
+  const release = () => {
+    if (held) sink.write(patches(held));
+    held = undefined;
+    several = true;
+  };
+  return {
+    unit(event) {
+      if (!several && !held && event.report.patches.length === 1) held = event;
+      else {
+        release();
+        sink.write(patches(event));
+      }
+    },
+    end(report) {
+      if (several) sink.write(renderTextSummary(report));
+      else sink.write(renderText(report, held ? { changeset: held.changeset } : {}));
+    },
+    flush: release,
+  };
+}
+
+function emailWriter(sink: Sink, reviewer: { name: string; email: string }): ReportWriter {
+  const now = new Date();
+  let held: string | undefined;
+  let several = false;
+  const release = () => {
+    if (held !== undefined) sink.write(mboxrdEntry(held, now));
+    held = undefined;
+  };
+  return {
+    unit(event) {
+      for (const reply of emailReplyList(event.changeset, event.report.findings, { reviewer, now, version: event.report.version })) {
+        if (!several && held === undefined) held = reply;
+        else {
+          release();
+          several = true;
+          sink.write(`\n${mboxrdEntry(reply, now)}`);
+        }
+      }
+    },
+    end() {
+      if (held !== undefined) sink.write(held);
+      else sink.touch();
+    },
+    flush: release,
+  };
+}
+
+/** The formats that describe the run as a whole: rendered once, at the end. */
+function wholeWriter(sink: Sink, format: ReportFormat, reviewer: { name: string; email: string }): ReportWriter {
+  // SARIF names the file each patch came from; only the patches' sources are kept for it.
+  const sources: Patch[] = [];
+  return {
+    unit(event) {
+      if (format === 'sarif') for (const patch of event.changeset.patches) sources.push({ ...patch, files: [], message: '', notes: '', headers: {}, trailers: [] });
+    },
+    end(report) {
+      const changeset: ChangeSet = { inputs: report.inputs, patches: sources, series: [] };
+      sink.write(renderReport(format, report, { changeset, reviewer, rules: allRules }));
+    },
+    flush() {},
+  };
+}
+
+/** `--fix OUT`: every patch with its mechanical fixes applied, written unit by unit as an mbox. */
+function fixWriter(path: string, name: string): { unit(event: UnitEvent): void; end(): void } {
+  const sink = new Sink(path, name, 'fixed patches').open();
+  let applied = 0;
+  const skipped: { finding: Finding; reason: string }[] = [];
+  let first = true;
+  return {
+    unit(event) {
+      event.changeset.patches.forEach((patch, index) => {
+        const result = applyFixes(patch, event.report.findings.filter((f) => f.patch === index));
+        applied += result.applied.length;
+        skipped.push(...result.skipped);
+        sink.write(`${first ? '' : '\n'}${renderPatchEmail(result.patch)}`);
+        first = false;
+      });
+    },
+    end() {
+      sink.touch();
+      sink.close();
+      process.stderr.write(`rubberduck: ${name}: ${applied} fix${applied === 1 ? '' : 'es'} applied${skipped.length ? `, ${skipped.length} left out` : ''}\n`);
+      for (const { finding, reason } of skipped) process.stderr.write(`  left out ${finding.rule}: ${reason}\n`);
+    },
+  };
+}
+
+function progressOf(progress: Progress): (event: ReviewEvent) => void {
+  let patches = 0;
+  let series = 0;
+  return (event) => {
+    if (event.type === 'start') progress.step('reading');
+    else if (event.type === 'unit') {
+      patches += event.report.patches.length;
+      series += event.changeset.series.length;
+      progress.step(`reviewed ${patches} patch${patches === 1 ? '' : 'es'} (${series} series)`);
+    } else if (event.type === 'done') progress.done();
+  };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -202,29 +350,32 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const config = await loadConfig({ cwd, ...(args.repo !== undefined ? { repo: args.repo } : {}), ...(args.config !== undefined ? { file: args.config } : {}) });
-  const progress = createProgress({ force: args.progress });
-  // The graph (and LangGraph with it) loads only once the arguments are known to be usable.
-  const { runReview } = await import('../graphs/review/index.js');
+  const { runReview } = await import('../graphs/review/run.js');
   const { createLlmClient } = await import('../llm/client.js');
-  const result = await runReview({
-    inputs: args.inputs,
-    ...(args.repo !== undefined ? { repo: resolve(cwd, args.repo) } : {}),
-    ...(args.range !== undefined ? { range: args.range } : {}),
-    ...(args.inputs.includes('-') ? { stdin: process.stdin } : {}),
-    ...(args.packs ? { packs: args.packs } : {}),
-    config,
-    format: args.format,
-    failOn: args.failOn,
-    llm: args.offline ? null : createLlmClient({ config, budget: { maxCalls: args.maxLlmCalls, maxTokens: args.maxTokens } }),
-    progress,
-  });
-  if (args.fix !== undefined) writeFixedPatches(resolve(cwd, args.fix), args.fix, result.changeset, result.report.findings);
-  if (args.output !== undefined) {
-    try {
-      writeFileSync(resolve(cwd, args.output), result.output);
-    } catch (error) {
-      throw new UsageError(`cannot write the report (${(error as NodeJS.ErrnoException).code ?? 'error'})`, args.output);
-    }
-  } else process.stdout.write(result.output);
-  return result.exitCode;
+  const llm = args.offline ? null : createLlmClient({ config, budget: { maxCalls: args.maxLlmCalls, maxTokens: args.maxTokens } });
+
+  const sink = new Sink(args.output !== undefined ? resolve(cwd, args.output) : undefined, args.output, 'report').open();
+  const writer = args.format === 'text' ? textWriter(sink) : args.format === 'email' ? emailWriter(sink, config.reviewer) : wholeWriter(sink, args.format, config.reviewer);
+  const fixes = args.fix !== undefined ? fixWriter(resolve(cwd, args.fix), args.fix) : undefined;
+  const progress = progressOf(createProgress({ force: args.progress }));
+  try {
+    const report = await runReview(
+      { kind: 'sources', inputs: args.inputs, ...(args.range !== undefined ? { range: args.range } : {}), ...(args.inputs.includes('-') ? { stdin: process.stdin } : {}) },
+      { config, llm, ...(args.repo !== undefined ? { repo: resolve(cwd, args.repo) } : {}), ...(args.packs ? { packs: args.packs } : {}) },
+      (event) => {
+        progress(event);
+        if (event.type !== 'unit') return;
+        writer.unit(event);
+        fixes?.unit(event);
+      },
+    );
+    fixes?.end();
+    writer.end(report);
+    return failsAt(report.findings, args.failOn) ? 1 : 0;
+  } catch (error) {
+    writer.flush();
+    throw error;
+  } finally {
+    sink.close();
+  }
 }

@@ -58,6 +58,23 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ structuredOutput: 'jsonSchema', temperature: 0.2, timeoutSeconds: 120, maxRetries: 2 }),
+    /**
+     * The GitHub bot (`rubberduck serve` / `rubberduck action`). Read from the repository's
+     * default branch only, so a pull request cannot change its own checks.
+     */
+    bot: z
+      .object({
+        /** The check run fails when a finding is at or above this severity. */
+        failOn: SeveritySchema.default('error'),
+        /** The test command `/rubberduck fix` runs in the checked-out PR head. */
+        test: z.string().min(1).optional(),
+        /** `/rubberduck fix` in `rubberduck serve`: off unless turned on (it runs the PR's code). */
+        fix: z.boolean().default(false),
+        /** Wall-clock limit of one `/rubberduck fix` run, in seconds. */
+        fixMaxSeconds: z.number().positive().max(3600).default(300),
+      })
+      .strict()
+      .default({ failOn: 'error', fix: false, fixMaxSeconds: 300 }),
   })
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;

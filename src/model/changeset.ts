@@ -156,13 +156,51 @@ export const SeriesSchema = z.object({
   patches: z.array(z.number().int().nonnegative()),
   /** Where it came from: a pull request is graded more gently by series/too-many-patches. */
   origin: z.enum(['mailing-list', 'pull-request', 'range', 'diff']),
+  /**
+   * The posting this one follows (same author, same normalised title, an earlier date), when it is
+   * known: from the same input, or from the triage history. The history rules read it.
+   */
+  previous: z
+    .object({
+      /** Its series id (the lead message's Message-ID). */
+      id: z.string(),
+      version: z.number().int().positive(),
+      subject: z.string(),
+      date: z.string().optional(),
+      /** Message-IDs of its messages (cover and patches), to tell a reply into its thread. */
+      messageIds: z.array(z.string()),
+    })
+    .optional(),
 });
 export type Series = z.infer<typeof SeriesSchema>;
+
+/**
+ * A review reply (`Re:` with no diff) kept with the patches, b4-style: who answered which
+ * message, with which trailers, and what they wrote in their own words (quotes dropped).
+ */
+export const ReplySchema = z.object({
+  messageId: z.string().optional(),
+  inReplyTo: z.string().optional(),
+  references: z.array(z.string()),
+  from: PersonSchema.optional(),
+  date: z.string().optional(),
+  subject: z.string(),
+  /** Index into ChangeSet.patches of the message it answers (directly, or up its thread), if present. */
+  patch: z.number().int().nonnegative().optional(),
+  /** Trailers on the replier's own lines (Reviewed-by, Acked-by, Tested-by, …), quoted lines excluded. */
+  trailers: z.array(TrailerSchema),
+  /** The replier's own lines: quotes, the attribution line and the signature dropped. */
+  text: z.string(),
+  source: z.object({ input: z.string(), index: z.number().int().nonnegative() }),
+});
+export type Reply = z.infer<typeof ReplySchema>;
 
 export const ChangeSetSchema = z.object({
   inputs: z.array(z.string()),
   patches: z.array(PatchSchema),
   series: z.array(SeriesSchema),
+  /** Review replies to these patches, when the input carried any (mail only). */
+  replies: z.array(ReplySchema).optional(),
 });
 export type ChangeSet = z.infer<typeof ChangeSetSchema>;
 

@@ -12,6 +12,11 @@ export interface PatchSource {
   input: string;
   index: number;
   kind?: Patch['source']['kind'];
+  /**
+   * Lines of the input before this message (an mbox's earlier messages and this message's
+   * `From ` line), so that line numbers count from the start of the file as checkpatch's do.
+   */
+  lineOffset?: number;
 }
 
 export interface PatchParseOptions {
@@ -229,8 +234,103 @@ interface MailView {
   references: string | string[] | undefined;
   date: Date | undefined;
   text: string;
+  /** Lines of the raw message before the first line of `text` (headers, MIME part headers). */
+  bodyLine: number;
   html: boolean;
   attachments: { contentType: string; filename?: string | undefined; content: Buffer }[];
+}
+
+/** Byte offsets of the end of the header block and of the start of the body, or -1. */
+function headerBounds(buf: Buffer): { headerEnd: number; bodyStart: number } {
+  for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) {
+    const next = buf[i + 1];
+    if (next === 0x0a) return { headerEnd: i, bodyStart: i + 2 };
+    if (next === 0x0d && buf[i + 2] === 0x0a) return { headerEnd: i, bodyStart: i + 3 };
+  }
+  return { headerEnd: -1, bodyStart: -1 };
+}
+
+function countLines(buf: Buffer, end: number): number {
+  let lines = 0;
+  for (let i = buf.indexOf(0x0a); i >= 0 && i < end; i = buf.indexOf(0x0a, i + 1)) lines++;
+  return lines;
+}
+
+/**
+ * Line ends as the content has them. When every line ends in CRLF, the CRLF is the transport's
+ * (or MIME's canonical form) and becomes LF, leaving a CR the content had before it; otherwise
+ * the CRs are the content's own and stay (kernel/dos-line-endings reports them on diff lines).
+ */
+export function contentLineEnds(text: string): string {
+  if (!text.includes('\r')) return text;
+  const lines = text.split('\n');
+  const last = lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
+  for (let i = 0; i < last; i++) if (!lines[i]!.endsWith('\r')) return text;
+  return text.replace(/\r\n/g, '\n');
+}
+
+/**
+ * The body of a single-part message decoded from its raw bytes (7bit, 8bit, quoted-printable or
+ * base64, in its charset), with the content's own CRs kept. mailparser's text has them removed,
+ * which would hide a CRLF inside a hunk line; undefined when the body cannot be decoded here.
+ */
+function rawBodyText(raw: Buffer, headers: Record<string, string>): string | undefined {
+  const type = headers['content-type'] ?? 'text/plain';
+  if (!/^text\/plain\s*(;|$)/i.test(type) || /format\s*=\s*"?flowed/i.test(type)) return undefined;
+  const { bodyStart } = headerBounds(raw);
+  if (bodyStart < 0) return undefined;
+  const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1] ?? 'utf-8';
+  const encoding = (headers['content-transfer-encoding'] ?? '7bit').toLowerCase();
+  let bytes = raw.subarray(bodyStart);
+  if (encoding === 'base64') bytes = Buffer.from(bytes.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
+  else if (encoding === 'quoted-printable') {
+    // Hard line ends are the transport's; a CR the content had is written =0D.
+    const text = contentLineEnds(bytes.toString('latin1')).replace(/[ \t]+$/gm, '').replace(/=\r?\n/g, '');
+    const out: number[] = [];
+    for (let i = 0; i < text.length; i++) {
+      const hex = text[i] === '=' ? /^[0-9A-Fa-f]{2}$/.exec(text.slice(i + 1, i + 3))?.[0] : undefined;
+      if (hex) {
+        out.push(parseInt(hex, 16));
+        i += 2;
+      } else out.push(text.charCodeAt(i) & 0xff);
+    }
+    bytes = Buffer.from(out);
+  } else if (!['7bit', '8bit', 'binary'].includes(encoding)) return undefined;
+  try {
+    return contentLineEnds(new TextDecoder(charset, { fatal: true }).decode(bytes));
+  } catch {
+    return undefined;
+  }
+}
+
+/** mailparser's text with the CRs of the raw body put back, when both have the same lines. */
+function withContentCrs(text: string, raw: Buffer, headers: Record<string, string>): string {
+  const decoded = rawBodyText(raw, headers);
+  if (decoded === undefined || !decoded.includes('\r')) return text;
+  const ours = decoded.replace(/\n$/, '').split('\n');
+  const theirs = text.replace(/\n$/, '').split('\n');
+  if (ours.length !== theirs.length) return text;
+  const joined = theirs.map((line, i) => (ours[i]!.endsWith('\r') && !line.endsWith('\r') ? `${line}\r` : line)).join('\n');
+  return text.endsWith('\n') ? `${joined}\n` : joined;
+}
+
+/**
+ * Where the text of a message starts in its raw lines: after the headers, or, for a multipart
+ * message, where the text part's first line is found. (Quoted-printable and base64 bodies have
+ * no line-for-line match with the raw text; their numbering starts after the headers.)
+ */
+function textStartLine(raw: Buffer, text: string, headers: Record<string, string>): number {
+  const { bodyStart } = headerBounds(raw);
+  if (bodyStart < 0) return 0;
+  const afterHeaders = countLines(raw, bodyStart);
+  if (!/^multipart\//i.test(headers['content-type'] ?? '')) return afterHeaders;
+  const lines = text.split('\n');
+  const k = lines.findIndex((line) => line.trim() !== '');
+  if (k < 0) return afterHeaders;
+  const rawText = raw.toString('utf8', bodyStart);
+  const at = rawText.indexOf(`\n${lines[k]!.replace(/\r$/, '')}`);
+  if (at < 0) return afterHeaders;
+  return afterHeaders + rawText.slice(0, at + 1).split('\n').length - 1 - k;
 }
 
 async function viewWithMailparser(raw: Buffer | string): Promise<MailView> {
@@ -238,6 +338,8 @@ async function viewWithMailparser(raw: Buffer | string): Promise<MailView> {
   const mail: ParsedMail = await simpleParser(raw, { skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true });
   const headers = headerRecord(mail.headerLines);
   const rawText = typeof raw === 'string' ? raw : raw.toString('latin1');
+  const buf = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+  const text = withContentCrs(mail.text ?? '', buf, headers);
   return {
     headers,
     subject: mail.subject ?? headers.subject ?? '',
@@ -246,7 +348,8 @@ async function viewWithMailparser(raw: Buffer | string): Promise<MailView> {
     inReplyTo: mail.inReplyTo ?? headers['in-reply-to'],
     references: mail.references ?? headers.references,
     date: mail.date,
-    text: mail.text ?? '',
+    text,
+    bodyLine: textStartLine(buf, text, headers),
     html: mail.html !== false && !hasPlainTextPart(rawText),
     attachments: mail.attachments,
   };
@@ -259,14 +362,7 @@ async function viewWithMailparser(raw: Buffer | string): Promise<MailView> {
  */
 function viewPlainMessage(raw: Buffer | string): MailView | undefined {
   const buf = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
-  let headerEnd = -1;
-  let bodyStart = -1;
-  for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) {
-    const next = buf[i + 1];
-    if (next === 0x0a) [headerEnd, bodyStart] = [i, i + 2];
-    else if (next === 0x0d && buf[i + 2] === 0x0a) [headerEnd, bodyStart] = [i, i + 3];
-    if (headerEnd >= 0) break;
-  }
+  const { headerEnd, bodyStart } = headerBounds(buf);
   if (headerEnd < 0 || !isUtf8(buf)) return undefined;
   const headerLines: { key: string; line: string }[] = [];
   for (const line of buf.toString('utf8', 0, headerEnd).split('\n')) {
@@ -300,8 +396,8 @@ function viewPlainMessage(raw: Buffer | string): MailView | undefined {
     inReplyTo: headerLines.find((h) => h.key === 'in-reply-to')?.line.replace(/^[^:]*:/, ''),
     references: headerLines.filter((h) => h.key === 'references').map((h) => h.line.replace(/^[^:]*:/, '')),
     date: date && !Number.isNaN(date.getTime()) ? date : undefined,
-    // Transport line ends are CRLF; a CR that survives is the content's own.
-    text: buf.toString('utf8', bodyStart).replace(/\r\n/g, '\n'),
+    text: contentLineEnds(buf.toString('utf8', bodyStart)),
+    bodyLine: countLines(buf, bodyStart),
     html: false,
     attachments: [],
   };
@@ -315,6 +411,8 @@ export async function parsePatchEmail(raw: Buffer | string, source: PatchSource,
   const mail = (options.mailparserOnly ? undefined : viewPlainMessage(raw)) ?? (await viewWithMailparser(raw));
   const { headers, html } = mail;
   const body = mail.text;
+  // Body lines are numbered from the start of the input (checkpatch's `#N:` on an .eml).
+  const base = (source.lineOffset ?? 0) + mail.bodyLine;
 
   let split = splitPatchBody(body);
   let subjectText = mail.subject;
@@ -332,7 +430,9 @@ export async function parsePatchEmail(raw: Buffer | string, source: PatchSource,
       const inner = splitPatchBody(attached.body);
       const offset = split.lines.length + attached.skipped;
       // Line numbers in the attachment continue after the inline body's lines.
-      if (split.message.trim() === '' && inner.message.trim() !== '') {
+      // A whole format-patch file attached carries the commit message; the inline text is then
+      // a note to the reader ("please find the fix attached").
+      if (inner.message.trim() !== '' && (split.message.trim() === '' || attached.skipped > 0)) {
         const { notesStartLine, ...rest } = inner;
         split = { ...rest, messageStartLine: inner.messageStartLine + offset, lines: split.lines };
         if (notesStartLine !== undefined) split.notesStartLine = notesStartLine + offset;
@@ -352,7 +452,7 @@ export async function parsePatchEmail(raw: Buffer | string, source: PatchSource,
   if (split.inBody.subject !== undefined) subjectText = split.inBody.subject;
 
   const subject = parseSubject(subjectText, options.knownTrees);
-  const parsed = diffText === '' ? { files: [], problems: [] as ParseProblem[] } : parseDiff(diffText, { startLine: diffStartLine });
+  const parsed = diffText === '' ? { files: [], problems: [] as ParseProblem[] } : parseDiff(diffText, { startLine: diffStartLine + base });
   const from = mail.from;
   const originalFrom = headers['x-original-from'];
   const author = (inBodyFrom !== undefined ? parsePerson(inBodyFrom) : undefined) ?? (originalFrom !== undefined ? parsePerson(originalFrom) : undefined) ?? from;
@@ -371,7 +471,7 @@ export async function parsePatchEmail(raw: Buffer | string, source: PatchSource,
     references: messageIds(mail.references),
     subject,
     message: split.message,
-    messageStartLine: split.messageStartLine,
+    messageStartLine: split.messageStartLine + base,
     trailers: parseTrailers(split.message),
     notes: split.notes,
     files: parsed.files,
@@ -391,6 +491,6 @@ export async function parsePatchEmail(raw: Buffer | string, source: PatchSource,
   else if (headers.date) patch.date = headers.date;
   if (from) patch.from = from;
   if (author) patch.author = author;
-  if (split.notesStartLine !== undefined) patch.notesStartLine = split.notesStartLine;
+  if (split.notesStartLine !== undefined) patch.notesStartLine = split.notesStartLine + base;
   return patch;
 }

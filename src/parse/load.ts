@@ -1,15 +1,15 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { extname } from 'node:path';
-import { simpleGit } from 'simple-git';
 import { UsageError } from '../model/errors.js';
 import type { ChangeSet, Patch, Series } from '../model/changeset.js';
 import type { Config } from '../config/schema.js';
 import { parseDiff } from './diff.js';
-import { parsePatchEmail, splitPatchBody, type PatchParseOptions } from './email.js';
-import { readMbox, splitMbox } from './mbox.js';
+import { decodeEncodedWords, parsePatchEmail, splitPatchBody, type PatchParseOptions } from './email.js';
+import { MboxSplitter, readMbox, splitMbox } from './mbox.js';
 import { parsePerson } from './person.js';
-import { groupSeries } from './series.js';
+import { answeredPatch, toReply } from './replies.js';
+import { groupSeries, isReplyMessage, linkVersions, MemoryPostingLog, SeriesAssembler, type AssembledUnit, type PostingLog } from './series.js';
 import { parseSubject } from './subject.js';
 import { parseTrailers } from './trailers.js';
 
@@ -21,12 +21,6 @@ export interface LoadOptions {
 }
 
 type Sniffed = 'mbox' | 'email' | 'diff';
-
-interface Loaded {
-  patches: Patch[];
-  /** Mail is grouped into series across all inputs (a thread may come as separate .eml files). */
-  series: 'mail' | ((offset: number) => Series[]);
-}
 
 const HEADER_NAMES = /^(from|subject|date|message-id|to|cc|received|return-path|mime-version|content-type|delivered-to|x-[a-z0-9-]+):/i;
 
@@ -114,71 +108,134 @@ export function parsePlainDiff(text: string, source: { input: string; index: num
 
 /**
  * Messages of an mbox, or of `git format-patch` output, as Patches. Review replies (`Re:` with no
- * diff) are dropped: they are conversation, not patches.
+ * diff) are left out here: they are conversation, not patches (streamChangeSets keeps them).
  */
-export async function parseMboxMessages(messages: AsyncIterable<Buffer> | Iterable<Buffer>, input: string, kind: Patch['source']['kind'], options: PatchParseOptions): Promise<{ patches: Patch[]; messages: number }> {
+export async function parseMboxMessages(messages: AsyncIterable<Buffer> | Iterable<Buffer>, input: string, kind: Patch['source']['kind'], options: PatchParseOptions, fromLines = true): Promise<{ patches: Patch[]; messages: number }> {
   const patches: Patch[] = [];
   let index = 0;
+  // Line numbers count from the start of the mbox: earlier messages and each `From ` line.
+  let lineOffset = 0;
   for await (const message of messages) {
-    const patch = await parsePatchEmail(message, { input, index: index++, kind }, options);
-    if (patch.subject.isReply && patch.files.length === 0) continue;
+    if (fromLines) lineOffset++;
+    const patch = await parsePatchEmail(message, { input, index: index++, kind, lineOffset }, options);
+    lineOffset += lineCountOf(message);
+    if (isReplyMessage(patch)) continue;
     patches.push(patch);
   }
   return { patches, messages: index };
+}
+
+function lineCountOf(message: Buffer): number {
+  let lines = 0;
+  for (let i = message.indexOf(0x0a); i >= 0; i = message.indexOf(0x0a, i + 1)) lines++;
+  return message.length > 0 && message[message.length - 1] !== 0x0a ? lines + 1 : lines;
 }
 
 /** A `git format-patch` file (or its --stdout output) → its Patches. */
 export async function parseFormatPatch(content: Buffer | string, input: string, options: PatchParseOptions & { maxBytes?: number; kind?: Patch['source']['kind'] } = {}): Promise<Patch[]> {
   const buf = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   const messages = splitMbox(buf, { maxBytes: options.maxBytes ?? Number.MAX_SAFE_INTEGER, inputName: input });
-  return (await parseMboxMessages(messages, input, options.kind ?? 'email', options)).patches;
+  return (await parseMboxMessages(messages, input, options.kind ?? 'email', options, buf.subarray(0, 5).toString('latin1') === 'From ')).patches;
 }
+
+type ReadOptions = PatchParseOptions & {
+  maxBytes: number;
+  /** Leave review replies out without parsing them (see isPlainReply). */
+  skipReplies?: boolean;
+};
 
 /**
- * An mbox may hold anything a list carries, but a single message given on its own (an .eml, a
- * format-patch file) must be a patch or a cover letter.
+ * A review reply (`Re:` and no diff), told from the raw message without decoding it: a review
+ * has no use for replies, and the mail clients reviewers use often send quoted-printable or
+ * format=flowed, which only mailparser decodes — half a second to load for nothing. A diff in a
+ * quoted-printable body still starts its lines with `diff -` or `--- `/`+++ `; base64 and
+ * multipart bodies cannot be read so and are parsed in full (false here).
  */
-function checkMailbox(patches: Patch[], messages: number, name: string, ext: string): void {
-  if (messages === 0) throw new UsageError('empty mbox: no messages in it', name);
-  if (messages === 1 && ext !== '.mbox') {
-    const patch = patches[0];
-    if (!patch || (patch.files.length === 0 && !patch.isCover)) {
-      const subject = patch?.subject.raw ?? 'a reply';
-      throw new UsageError(`no unified diff in this email, and it is not a 0/N cover letter (${subject || 'no subject'})`, name);
-    }
-  }
-  if (patches.length === 0) throw new UsageError(`no patches in this mbox (${messages} message${messages === 1 ? '' : 's'}, all replies)`, name);
+export function isPlainReply(raw: Buffer): boolean {
+  let end = raw.indexOf('\n\n');
+  const crlf = raw.indexOf('\r\n\r\n');
+  if (crlf >= 0 && (end < 0 || crlf < end)) end = crlf;
+  if (end < 0) return false;
+  const head = raw.toString('latin1', 0, end);
+  const subject = /^subject:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(head)?.[1];
+  if (subject === undefined || !parseSubject(decodeEncodedWords(subject.replace(/\r?\n[ \t]+/g, ' ').trim())).isReply) return false;
+  if (/^content-type:[ \t]*multipart/im.test(head) || /^content-transfer-encoding:[ \t]*base64/im.test(head)) return false;
+  const body = raw.toString('latin1', end);
+  return !/^(?:diff -|Index: |--- [^\r\n]*\r?\n\+\+\+ )/m.test(body);
 }
 
-async function loadBuffer(buf: Buffer, name: string, ext: string, options: PatchParseOptions & { maxBytes: number }): Promise<Loaded> {
+/** What reading one input gives, item by item: a mail message, or a unit that is whole already. */
+type Item = { kind: 'mail'; message: Patch } | { kind: 'unit'; changeset: ChangeSet };
+
+/**
+ * The messages of one mailbox (or one message), parsed one at a time. A single message given on
+ * its own (an .eml, a format-patch file) must be a patch or a cover letter; an mbox may hold
+ * anything a list carries, but not only replies. The first message is held back until the second
+ * arrives, so a lone non-patch is refused before anything of it is reviewed.
+ */
+async function* mailItems(messages: AsyncIterable<Buffer> | Iterable<Buffer>, name: string, ext: string, options: ReadOptions, fromLines: boolean): AsyncGenerator<Item> {
+  let count = 0;
+  // `#N:` line numbers count from the start of the file: earlier messages and each `From ` line.
+  let lineOffset = 0;
+  let patches = 0;
+  let held: Patch | undefined;
+  const item = (message: Patch): Item => {
+    if (!isReplyMessage(message)) patches++;
+    return { kind: 'mail', message };
+  };
+  for await (const raw of messages) {
+    if (fromLines) lineOffset++;
+    const offset = lineOffset;
+    lineOffset += lineCountOf(raw);
+    if (options.skipReplies && count > 0 && isPlainReply(raw)) {
+      count++;
+      continue;
+    }
+    const message = await parsePatchEmail(raw, { input: name, index: count++, kind: 'email', lineOffset: offset }, options);
+    if (count === 1) {
+      held = message;
+      continue;
+    }
+    if (held) {
+      yield item(held);
+      held = undefined;
+    }
+    yield item(message);
+  }
+  if (count === 0) throw new UsageError('empty mbox: no messages in it', name);
+  if (held) {
+    if (ext !== '.mbox' && held.files.length === 0 && !held.isCover) {
+      throw new UsageError(`no unified diff in this email, and it is not a 0/N cover letter (${held.subject.raw || 'no subject'})`, name);
+    }
+    yield item(held);
+  }
+  if (patches === 0) throw new UsageError(`no patches in this mbox (${count} message${count === 1 ? '' : 's'}, all replies)`, name);
+}
+
+/** A whole input held in memory (stdin that is not an mbox, an .eml, a diff). */
+async function* bufferItems(buf: Buffer, name: string, ext: string, options: ReadOptions): AsyncGenerator<Item> {
   const kind = sniffContent(buf.subarray(0, 4096).toString('latin1'));
   if (kind === 'mbox') {
-    const { patches, messages } = await parseMboxMessages(splitMbox(buf, { maxBytes: options.maxBytes, inputName: name }), name, 'email', options);
-    checkMailbox(patches, messages, name, ext);
-    return { patches, series: 'mail' };
+    yield* mailItems(splitMbox(buf, { maxBytes: options.maxBytes, inputName: name }), name, ext, options, true);
+    return;
   }
   if (kind === 'email') {
     const nul = buf.indexOf(0);
     if (nul >= 0) throw new UsageError(`binary data (NUL byte at offset ${nul}), not an email`, name);
-    const patch = await parsePatchEmail(buf, { input: name, index: 0 }, options);
-    checkMailbox(patch.subject.isReply && patch.files.length === 0 && ext === '.mbox' ? [] : [patch], 1, name, ext);
-    return { patches: [patch], series: 'mail' };
+    yield* mailItems([buf], name, ext, options, false);
+    return;
   }
   checkText(buf, name);
-  const text = buf.toString('utf8');
-  const patch = parsePlainDiff(text, { input: name, index: 0 }, options);
+  const patch = parsePlainDiff(buf.toString('utf8'), { input: name, index: 0 }, options);
   if (patch.files.length === 0) {
     const problem = patch.parseProblems[0];
     const where = problem?.line !== undefined ? ` (line ${problem.line}: ${problem.message})` : '';
     throw new UsageError(`not a patch: no unified diff, email or mbox found${where}`, name);
   }
-  return {
-    patches: [patch],
-    series: (offset) => [{ id: patch.id, version: 1, total: 1, patches: [offset], origin: 'diff' }],
-  };
+  yield { kind: 'unit', changeset: { inputs: [name], patches: [patch], series: [{ id: patch.id, version: 1, total: 1, patches: [0], origin: 'diff' }] } };
 }
 
-async function loadFile(path: string, options: PatchParseOptions & { maxBytes: number }): Promise<Loaded> {
+async function* fileItems(path: string, options: ReadOptions): AsyncGenerator<Item> {
   let info;
   try {
     info = await stat(path);
@@ -200,27 +257,56 @@ async function loadFile(path: string, options: PatchParseOptions & { maxBytes: n
   } finally {
     await handle.close();
   }
-  if (sniffContent(head.toString('latin1')) === 'mbox') {
-    const { patches, messages } = await parseMboxMessages(readMbox(path, { maxBytes: options.maxBytes, inputName: path }), path, 'email', options);
-    checkMailbox(patches, messages, path, extname(path).toLowerCase());
-    return { patches, series: 'mail' };
-  }
-  return loadBuffer(await readFile(path), path, extname(path).toLowerCase(), options);
+  const ext = extname(path).toLowerCase();
+  // An mbox is streamed: one message in memory at a time, never the whole file.
+  if (sniffContent(head.toString('latin1')) === 'mbox') yield* mailItems(readMbox(path, { maxBytes: options.maxBytes, inputName: path }), path, ext, options, true);
+  else yield* bufferItems(await readFile(path), path, ext, options);
 }
 
-async function readStdin(stream: NodeJS.ReadableStream, maxBytes: number): Promise<Buffer> {
+/** stdin: an mbox is split as it arrives; anything else is one message or diff, read whole. */
+async function* stdinItems(stream: NodeJS.ReadableStream, options: ReadOptions): AsyncGenerator<Item> {
   if ((stream as NodeJS.ReadStream).isTTY) throw new UsageError('stdin is a terminal; pipe a patch or mbox into it', '-');
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    total += buf.length;
-    if (total > maxBytes) throw new UsageError(`stdin is over the input limit of ${maxBytes} bytes`, '-');
-    chunks.push(buf);
+  const iterator = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  let done = false;
+  const next = async (): Promise<Buffer | undefined> => {
+    const step = await iterator.next();
+    if (step.done) return undefined;
+    return typeof step.value === 'string' ? Buffer.from(step.value) : step.value;
+  };
+  while (headBytes < 4096) {
+    const chunk = await next();
+    if (!chunk) {
+      done = true;
+      break;
+    }
+    head.push(chunk);
+    headBytes += chunk.length;
   }
-  const content = Buffer.concat(chunks, total);
-  if (content.length === 0) throw new UsageError('stdin is empty', '-');
-  return content;
+  if (headBytes === 0) throw new UsageError('stdin is empty', '-');
+  const first = Buffer.concat(head, headBytes);
+  if (sniffContent(first.subarray(0, 4096).toString('latin1')) === 'mbox') {
+    const splitter = new MboxSplitter({ maxBytes: options.maxBytes, inputName: '-' });
+    async function* messages(): AsyncGenerator<Buffer> {
+      yield* splitter.push(first);
+      if (!done) for (let chunk = await next(); chunk; chunk = await next()) yield* splitter.push(chunk);
+      yield* splitter.end();
+    }
+    yield* mailItems(messages(), '-', '', options, true);
+    return;
+  }
+  const chunks: Buffer[] = [first];
+  let total = headBytes;
+  if (!done) {
+    for (let chunk = await next(); chunk; chunk = await next()) {
+      total += chunk.length;
+      if (total > options.maxBytes) throw new UsageError(`stdin is over the input limit of ${options.maxBytes} bytes`, '-');
+      chunks.push(chunk);
+    }
+  }
+  if (total > options.maxBytes) throw new UsageError(`stdin is over the input limit of ${options.maxBytes} bytes`, '-');
+  yield* bufferItems(Buffer.concat(chunks, total), '-', '', options);
 }
 
 function firstLine(error: unknown): string {
@@ -233,7 +319,7 @@ function firstLine(error: unknown): string {
  * A git range (`A..B`, `A...B`) or a single revision (that one commit, as checkpatch -g does)
  * → Patches via `git format-patch --stdout`, one series in commit order.
  */
-async function loadRange(range: string, repo: string, options: PatchParseOptions & { maxBytes: number }): Promise<Loaded> {
+async function loadRange(range: string, repo: string, options: ReadOptions): Promise<ChangeSet> {
   let info;
   try {
     info = await stat(repo);
@@ -241,6 +327,8 @@ async function loadRange(range: string, repo: string, options: PatchParseOptions
     throw new UsageError('repository directory does not exist', repo);
   }
   if (!info.isDirectory()) throw new UsageError('not a directory (--repo wants a git work tree)', repo);
+  // simple-git loads only when a range is reviewed: most reviews read files.
+  const { simpleGit } = await import('simple-git');
   const git = simpleGit({ baseDir: repo });
   let isRepo = false;
   try {
@@ -262,82 +350,118 @@ async function loadRange(range: string, repo: string, options: PatchParseOptions
   if (output.trim() === '') throw new UsageError(`the range holds no commits in ${repo}`, range);
   const messages = splitMbox(Buffer.from(output, 'utf8'), { maxBytes: options.maxBytes, inputName: range, format: 'git' });
   const { patches } = await parseMboxMessages(messages, range, 'commit', options);
-  return {
-    patches,
-    series: (offset) => [
-      { id: range, version: 1, total: patches.length, patches: patches.map((_patch, index) => index + offset), origin: 'range' },
-    ],
-  };
-}
-
-function firstIndex(series: Series): number {
-  return Math.min(series.cover ?? Infinity, ...series.patches);
+  return { inputs: [range], patches, series: [{ id: range, version: 1, total: patches.length, patches: patches.map((_patch, index) => index), origin: 'range' }] };
 }
 
 function looksLikeRange(input: string): boolean {
   return input.includes('..') && !input.includes('/..') && !input.startsWith('.');
 }
 
+async function* inputItems(input: string, opts: LoadOptions, options: ReadOptions): AsyncGenerator<Item> {
+  if (input === '-') {
+    if (!opts.stdin) throw new UsageError('stdin is not available', '-');
+    yield* stdinItems(opts.stdin, options);
+    return;
+  }
+  const exists = await stat(input).then(
+    () => true,
+    () => false,
+  );
+  if (!exists && looksLikeRange(input)) {
+    yield { kind: 'unit', changeset: await loadRange(input, opts.repo ?? process.cwd(), options) };
+    return;
+  }
+  if (!exists && opts.repo !== undefined) {
+    // Not a file: perhaps a revision in the repository (`HEAD`, a tag, a sha).
+    try {
+      yield { kind: 'unit', changeset: await loadRange(input, opts.repo, options) };
+    } catch (error) {
+      if (!(error instanceof UsageError) || error.input !== input) throw error;
+      throw new UsageError(`no such file, and not a revision in ${opts.repo}`, input);
+    }
+    return;
+  }
+  yield* fileItems(input, options);
+}
+
+export interface StreamOptions extends LoadOptions {
+  /** Leave review replies out of the units (a review does not read them); default: keep them. */
+  skipReplies?: boolean;
+  /** How long (in messages) an incomplete series waits for its missing members; see SeriesAssembler. */
+  window?: number;
+  /** Where versions are linked (`Series.previous`): default, the postings of this run. */
+  postings?: PostingLog;
+}
+
+/** A unit of mail as a change set: its patches, their series (linked to earlier versions in `log`), the replies that answer them. */
+export function unitChangeSet(unit: AssembledUnit, log: PostingLog = new MemoryPostingLog()): ChangeSet {
+  const inputs = [...new Set([...unit.patches, ...unit.replies].map((p) => p.source.input))];
+  const series = groupSeries(unit.patches, 'mailing-list');
+  const changeset: ChangeSet = { inputs, patches: unit.patches, series: linkVersions(unit.patches, series, log) };
+  if (unit.replies.length > 0) changeset.replies = unit.replies.map((reply) => toReply(reply, unit.patches));
+  return changeset;
+}
+
 /**
- * Every input → one ChangeSet. An input is `-` (stdin), a file (mbox, email, format-patch or
- * diff, recognised by content), or, when it is not a file, a git revision or range in `repo`
- * (or the current directory). Unusable input is a UsageError naming it, never a stack trace.
+ * Every input → a stream of units of review, each a ChangeSet of its own: the series of a
+ * mailbox as they complete (mail from every input is grouped together: a thread may come as
+ * separate .eml files), a git range whole, a diff alone. One message is parsed at a time and
+ * only open series are held, so memory stays bounded whatever the mailbox's size. A unit of
+ * replies alone (they answer patches of an earlier unit) has no patches. Unusable input is a
+ * UsageError naming it, raised when the reading reaches it: units before it were already given.
  */
-export async function loadChangeSet(inputs: string[], opts: LoadOptions): Promise<ChangeSet> {
-  const options = { knownTrees: opts.config.netdev.trees, maxBytes: opts.config.limits.maxInputBytes };
-  const loaded: Loaded[] = [];
-  const names: string[] = [];
+export async function* streamChangeSets(inputs: string[], opts: StreamOptions): AsyncGenerator<ChangeSet> {
+  const options: ReadOptions = { knownTrees: opts.config.netdev.trees, maxBytes: opts.config.limits.maxInputBytes, ...(opts.skipReplies ? { skipReplies: true } : {}) };
   if (inputs.length === 0 && opts.range === undefined) {
     throw new UsageError('nothing to review: give a patch file, an mbox, a git range, or - for stdin');
   }
+  const assembler = new SeriesAssembler(opts.window !== undefined ? { window: opts.window } : {});
+  const log = opts.postings ?? new MemoryPostingLog();
   for (const input of inputs) {
-    names.push(input);
-    if (input === '-') {
-      if (!opts.stdin) throw new UsageError('stdin is not available', '-');
-      loaded.push(await loadBuffer(await readStdin(opts.stdin, options.maxBytes), '-', '', options));
-      continue;
+    for await (const item of inputItems(input, opts, options)) {
+      if (item.kind === 'unit') yield item.changeset;
+      else for (const unit of assembler.add(item.message)) yield unitChangeSet(unit, log);
     }
-    const exists = await stat(input).then(
-      () => true,
-      () => false,
-    );
-    if (!exists && looksLikeRange(input)) {
-      loaded.push(await loadRange(input, opts.repo ?? process.cwd(), options));
-      continue;
-    }
-    if (!exists && opts.repo !== undefined) {
-      // Not a file: perhaps a revision in the repository (`HEAD`, a tag, a sha).
-      try {
-        loaded.push(await loadRange(input, opts.repo, options));
-      } catch (error) {
-        if (!(error instanceof UsageError) || error.input !== input) throw error;
-        throw new UsageError(`no such file, and not a revision in ${opts.repo}`, input);
-      }
-      continue;
-    }
-    loaded.push(await loadFile(input, options));
   }
-  if (opts.range !== undefined) {
-    names.push(opts.range);
-    loaded.push(await loadRange(opts.range, opts.repo ?? process.cwd(), options));
-  }
+  if (opts.range !== undefined) yield await loadRange(opts.range, opts.repo ?? process.cwd(), options);
+  for (const unit of assembler.end()) yield unitChangeSet(unit, log);
+}
 
-  const changeset: ChangeSet = { inputs: names, patches: [], series: [] };
-  const mailIndices: number[] = [];
-  for (const part of loaded) {
-    const offset = changeset.patches.length;
-    changeset.patches.push(...part.patches);
-    if (part.series === 'mail') part.patches.forEach((_patch, i) => mailIndices.push(offset + i));
-    else changeset.series.push(...part.series(offset));
-  }
-  if (mailIndices.length > 0) {
-    const toGlobal = (local: number): number => mailIndices[local]!;
-    for (const series of groupSeries(mailIndices.map((index) => changeset.patches[index]!), 'mailing-list')) {
+/**
+ * Every input → one ChangeSet (streamChangeSets collected): patches in input order (inputs in
+ * the order given, messages in file order), series and replies renumbered to match.
+ */
+export async function loadChangeSet(inputs: string[], opts: LoadOptions): Promise<ChangeSet> {
+  const units: ChangeSet[] = [];
+  for await (const unit of streamChangeSets(inputs, opts)) units.push(unit);
+  const names = opts.range !== undefined ? [...inputs, opts.range] : [...inputs];
+  const inputOrder = new Map(names.map((name, index) => [name, index] as const));
+  const entries = units.flatMap((unit, u) => unit.patches.map((patch, local) => ({ patch, u, local })));
+  entries.sort((a, b) => (inputOrder.get(a.patch.source.input) ?? 0) - (inputOrder.get(b.patch.source.input) ?? 0) || a.patch.source.index - b.patch.source.index);
+  const globalOf = units.map((unit) => new Array<number>(unit.patches.length));
+  entries.forEach((entry, index) => (globalOf[entry.u]![entry.local] = index));
+  const changeset: ChangeSet = { inputs: names, patches: entries.map((e) => e.patch), series: [] };
+  const replies: NonNullable<ChangeSet['replies']> = [];
+  units.forEach((unit, u) => {
+    const toGlobal = (local: number): number => globalOf[u]![local]!;
+    for (const series of unit.series) {
       const global: Series = { ...series, patches: series.patches.map(toGlobal) };
       if (series.cover !== undefined) global.cover = toGlobal(series.cover);
       changeset.series.push(global);
     }
-  }
+    for (const reply of unit.replies ?? []) replies.push(reply.patch !== undefined ? { ...reply, patch: toGlobal(reply.patch) } : reply);
+  });
   changeset.series.sort((a, b) => firstIndex(a) - firstIndex(b));
+  // A reply that came after its series had gone out answers a patch of an earlier unit.
+  for (const reply of replies) {
+    if (reply.patch !== undefined) continue;
+    const index = answeredPatch(reply, changeset.patches);
+    if (index !== undefined) reply.patch = index;
+  }
+  if (replies.length > 0) changeset.replies = replies;
   return changeset;
+}
+
+function firstIndex(series: Series): number {
+  return Math.min(series.cover ?? Infinity, ...series.patches);
 }

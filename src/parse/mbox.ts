@@ -31,6 +31,17 @@ function isBlankLine(buf: Buffer, start: number, end: number): boolean {
   return length === 1 || (length === 2 && buf[start] === 0x0d);
 }
 
+const NL_FROM = Buffer.from('\nFrom ');
+const NL_QUOTE = Buffer.from('\n>');
+
+/** Whether the line ending just before `lineStart` is blank; `outside` when it began in an earlier buffer. */
+function blankBefore(buf: Buffer, lineStart: number, outside = false): boolean {
+  if (lineStart <= 0) return outside;
+  // Buffers are scanned from a line start, so a line that ends here began here.
+  const start = lineStart >= 2 ? buf.lastIndexOf(0x0a, lineStart - 2) + 1 : 0;
+  return isBlankLine(buf, start, lineStart);
+}
+
 /** Number of `>` before `From ` on a quoted separator-like line; 0 otherwise. */
 function quotedFromDepth(buf: Buffer, start: number, end: number): number {
   let i = start;
@@ -71,18 +82,48 @@ export class MboxSplitter {
   push(chunk: Buffer): Buffer[] {
     this.totalBytes += chunk.length;
     if (this.totalBytes > this.opts.maxBytes) throw new UsageError(`input is over the limit of ${this.opts.maxBytes} bytes`, this.name);
-    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
-    this.carry = undefined;
     const ready: Buffer[] = [];
+    if (!this.carry) {
+      this.scan(chunk, ready);
+      return ready;
+    }
+    // Only the line cut at the chunk boundary is joined: copying whole chunks (a megabyte each)
+    // cost more than the split itself.
+    const newline = chunk.indexOf(0x0a);
+    if (newline < 0) {
+      this.carry = Buffer.concat([this.carry, chunk]);
+      return ready;
+    }
+    const joined = Buffer.concat([this.carry, chunk.subarray(0, newline + 1)]);
+    this.carry = undefined;
+    this.scan(joined, ready);
+    this.scan(chunk.subarray(newline + 1), ready);
+    return ready;
+  }
+
+  /** Splits `buf` at separator lines into `ready`; an incomplete last line is carried over. */
+  private scan(buf: Buffer, ready: Buffer[]): void {
     // Contiguous ordinary lines stay one slice; only separators and quoted lines break a run, so
-    // a large message costs a handful of slices rather than one per line.
+    // a large message costs a handful of slices rather than one per line. Once the format is
+    // known, only lines starting with `From ` or `>` can matter, and they are found with
+    // indexOf rather than by visiting every line (the split was most of a review's read time).
+    const last = buf.lastIndexOf(0x0a);
     let runStart = 0;
     let pos = 0;
-    for (;;) {
+    while (pos <= last) {
+      if (this.started && !this.bare && buf[pos] !== 0x46 && buf[pos] !== 0x3e) {
+        const from = buf.indexOf(NL_FROM, pos);
+        const quoted = this.format === 'git' ? -1 : buf.indexOf(NL_QUOTE, pos);
+        const next = from < 0 ? quoted : quoted < 0 ? from : Math.min(from, quoted);
+        if (next < 0 || next >= last) break;
+        pos = next + 1;
+        this.previousBlank = blankBefore(buf, pos);
+        continue;
+      }
+      if (this.bare) break;
       const newline = buf.indexOf(0x0a, pos);
-      if (newline < 0) break;
       const end = newline + 1;
-      if (!this.bare && isFromLine(buf, pos, end) && (this.previousBlank || !this.started || this.format === 'git')) {
+      if (isFromLine(buf, pos, end) && (this.previousBlank || !this.started || this.format === 'git')) {
         const line = buf.toString('latin1', pos, newline);
         if (!this.started || this.format !== 'git' || GIT_SEPARATOR.test(line)) {
           this.take(buf, runStart, pos);
@@ -95,7 +136,7 @@ export class MboxSplitter {
           continue;
         }
       }
-      if (buf[pos] === 0x3e && !this.bare && this.format !== 'git') {
+      if (buf[pos] === 0x3e && this.format !== 'git') {
         const depth = quotedFromDepth(buf, pos, end);
         if (depth === 1 || (depth > 1 && this.format === 'mboxrd')) {
           this.take(buf, runStart, pos);
@@ -110,9 +151,11 @@ export class MboxSplitter {
       }
       pos = end;
     }
-    this.take(buf, runStart, pos);
-    if (pos < buf.length) this.carry = Buffer.from(buf.subarray(pos));
-    return ready;
+    if (last >= 0) {
+      this.take(buf, runStart, last + 1);
+      this.previousBlank = blankBefore(buf, last + 1, this.previousBlank);
+    }
+    if (last + 1 < buf.length) this.carry = Buffer.from(buf.subarray(last + 1));
   }
 
   end(): Buffer[] {

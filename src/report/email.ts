@@ -128,8 +128,8 @@ export function formatEmailReply(patch: Patch, findings: Finding[], options: Ema
   return [...headers, '', ...quoteReply(patch, findings), ...signature, ''].join('\n');
 }
 
-/** Replies for every patch with findings; series-wide findings go to the cover letter or the first patch. */
-export function formatEmailReplies(changeset: ChangeSet, findings: Finding[], options: EmailReplyOptions): string {
+/** One reply per patch with findings, in patch order; series-wide findings go to the cover letter or the first patch. */
+export function emailReplyList(changeset: ChangeSet, findings: Finding[], options: EmailReplyOptions): string[] {
   const byPatch = new Map<number, Finding[]>();
   for (const finding of findings) {
     let index = finding.patch;
@@ -139,14 +139,26 @@ export function formatEmailReplies(changeset: ChangeSet, findings: Finding[], op
     }
     byPatch.set(index, [...(byPatch.get(index) ?? []), finding]);
   }
-  const replies = [...byPatch.entries()]
+  return [...byPatch.entries()]
     .sort(([a], [b]) => a - b)
     .flatMap(([index, list]) => {
       const patch = changeset.patches[index];
       return patch ? [formatEmailReply(patch, list, options)] : [];
     });
+}
+
+/** A reply as one message of an mboxrd: its `From ` line, `From ` lines in the body quoted. */
+export function mboxrdEntry(reply: string, now: Date): string {
+  return `From rubberduck ${now.toUTCString()}\n${reply.replace(/^(>*From )/gm, '>$1')}`;
+}
+
+/** One reply as it is; several as an mboxrd, one blank line apart. */
+export function joinEmailReplies(replies: readonly string[], now: Date = new Date()): string {
   if (replies.length <= 1) return replies[0] ?? '';
-  // mboxrd: several replies in one stream, `From ` lines in bodies quoted.
-  const stamp = (options.now ?? new Date()).toUTCString();
-  return replies.map((r) => `From rubberduck ${stamp}\n${r.replace(/^(>*From )/gm, '>$1')}`).join('\n');
+  return replies.map((r) => mboxrdEntry(r, now)).join('\n');
+}
+
+/** Replies for every patch with findings; series-wide findings go to the cover letter or the first patch. */
+export function formatEmailReplies(changeset: ChangeSet, findings: Finding[], options: EmailReplyOptions): string {
+  return joinEmailReplies(emailReplyList(changeset, findings, options), options.now);
 }

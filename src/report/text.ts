@@ -49,9 +49,22 @@ function cleanLine(subject: string): string {
   return `${subject} has no obvious style problems and is ready for submission.`;
 }
 
-export function renderText(report: ReviewReport, context: ReportContext = {}): string {
+/**
+ * The patch blocks of a report as they read when it holds several patches: a bar and the
+ * subject, the findings, the patch's totals; then the series-wide findings. A review that streams
+ * a mailbox prints this once per unit, then renderTextSummary once.
+ */
+export function renderTextPatches(report: ReviewReport, context: ReportContext = {}): string {
+  return blocks(report, context, true).map((line) => `${line}\n`).join('');
+}
+
+/** The notes and the grand total that end the text report. */
+export function renderTextSummary(report: ReviewReport): string {
+  return `${summary(report, report.patches.length > 1).join('\n')}\n`;
+}
+
+function blocks(report: ReviewReport, context: ReportContext, several: boolean): string[] {
   const out: string[] = [];
-  const several = report.patches.length > 1;
   const bar = '-'.repeat(60);
   for (const patch of report.patches) {
     const findings = report.findings.filter((f) => f.patch === patch.index);
@@ -68,12 +81,22 @@ export function renderText(report: ReviewReport, context: ReportContext = {}): s
     if (several) out.push(bar, 'series', bar, '');
     for (const finding of seriesWide) out.push(findingBlock(finding), '');
   }
+  return out;
+}
+
+function summary(report: ReviewReport, several: boolean): string[] {
+  const out: string[] = [];
   for (const note of report.notes) out.push(`NOTE: ${note}`);
   if (report.notes.length > 0) out.push('');
   out.push(totalsLine(report.findings, report.totals.lines));
   if (report.findings.length === 0) {
-    const only = report.patches.length === 1 ? report.patches[0]?.subject || report.inputs[0] : undefined;
+    const only = !several && report.patches.length === 1 ? report.patches[0]?.subject || report.inputs[0] : undefined;
     out.push('', cleanLine(only ?? (report.patches.length === 0 ? 'The input' : 'The series')));
   }
-  return `${out.join('\n')}\n`;
+  return out;
+}
+
+export function renderText(report: ReviewReport, context: ReportContext = {}): string {
+  const several = report.patches.length > 1;
+  return `${[...blocks(report, context, several), ...summary(report, several)].join('\n')}\n`;
 }

@@ -1,9 +1,10 @@
 import { filePath, type ChangeSet, type DiffLine, type Patch, type Series } from '../model/changeset.js';
 import type { Config } from '../config/schema.js';
 import type { Finding, Location, Severity } from '../model/finding.js';
+import { seriesMembers } from './lib/series.js';
 import { isNetdevPatch } from './netdev/applies.js';
 import { PACKS, allRules } from './registry.js';
-import type { Pack, PatchRule, Rule, RuleContext, RuleFinding, SeriesRule } from './types.js';
+import type { Pack, PatchRule, RepositoryLookup, Rule, RuleContext, RuleFinding, SeriesRule } from './types.js';
 
 /**
  * The review engine: chooses the packs for each patch, runs their rules, applies the
@@ -26,17 +27,6 @@ export interface RuleRunResult {
   notes: string[];
 }
 
-/** Rules that read nothing but the subject (or a placeholder): the only ones a cover letter gets. */
-const COVER_LETTER_RULES = new Set([
-  'kernel/subject-patch-tag',
-  'kernel/subject-length',
-  'kernel/placeholder',
-  'kernel/mime-attachment',
-  'netdev/tree-missing',
-  'netdev/tree-case',
-  'netdev/net-next-closed',
-]);
-
 /** Top-level paths of a Linux tree. */
 const KERNEL_PATH =
   /^(arch|block|certs|crypto|Documentation|drivers|fs|include|init|io_uring|ipc|kernel|lib|LICENSES|mm|net|rust|samples|scripts|security|sound|tools|usr|virt)\/|^(MAINTAINERS|Kconfig|Kbuild|CREDITS)$/;
@@ -45,17 +35,6 @@ const KERNEL_PATH =
 export function isKernelPatch(patch: Patch): boolean {
   if (patch.source.kind === 'diff') return false;
   return patch.files.some((file) => KERNEL_PATH.test(filePath(file)) || KERNEL_PATH.test(file.oldPath ?? ''));
-}
-
-function seriesOf(changeset: ChangeSet, index: number): Series | undefined {
-  return changeset.series.find((series) => series.cover === index || series.patches.includes(index));
-}
-
-/** The other patches a cover letter speaks for (a cover has no diff of its own). */
-function coveredPatches(changeset: ChangeSet, index: number): Patch[] {
-  const series = seriesOf(changeset, index);
-  if (!series) return [];
-  return series.patches.map((i) => changeset.patches[i]).filter((p): p is Patch => p !== undefined && p !== changeset.patches[index]);
 }
 
 /**
@@ -71,7 +50,7 @@ export function choosePacks(changeset: ChangeSet, index: number, config: Config,
     for (const pack of forced) if (pack !== 'series') chosen.add(pack);
     return chosen;
   }
-  const family = patch.isCover ? [patch, ...coveredPatches(changeset, index)] : [patch];
+  const family = patch.isCover ? [patch, ...seriesMembers(changeset, index)] : [patch];
   if (patch.source.kind !== 'diff' && family.some(isKernelPatch)) chosen.add('kernel');
   if (family.some((p) => safeIsNetdev(p, config))) chosen.add('netdev');
   chosen.add('generic');
@@ -108,19 +87,21 @@ function severityFor(rule: Rule, config: Config, own?: Severity): Severity {
   return own ?? rule.severity;
 }
 
-/** Patch-scope rules run on one patch. */
+/**
+ * Patch-scope rules run on one patch: those of the chosen packs that are enabled, only the ones
+ * that say so on a cover letter, and none that another applicable rule supersedes.
+ */
 export function patchRulesFor(changeset: ChangeSet, index: number, config: Config, options: RunRulesOptions = {}): PatchRule[] {
   const patch = changeset.patches[index];
   if (!patch) return [];
   const packs = choosePacks(changeset, index, config, forcedPacks(config, options));
   const rules = options.rules ?? allRules;
-  return rules.filter((rule): rule is PatchRule => {
-    if (rule.scope !== 'patch' || !packs.has(rule.pack) || !enabled(rule, config)) return false;
-    // kernel/trailing-whitespace covers kernel input; the generic one is for everything else.
-    if (rule.id === 'generic/trailing-whitespace' && packs.has('kernel')) return false;
-    if (patch.isCover && !COVER_LETTER_RULES.has(rule.id)) return false;
-    return true;
-  });
+  const applicable = rules.filter(
+    (rule): rule is PatchRule => rule.scope === 'patch' && packs.has(rule.pack) && (!patch.isCover || rule.appliesToCover === true),
+  );
+  // A rule that is off still supersedes: turning the kernel rule off must not bring the generic one back.
+  const superseded = new Set(applicable.flatMap((rule) => rule.supersedes ?? []));
+  return applicable.filter((rule) => enabled(rule, config) && !superseded.has(rule.id));
 }
 
 /** Run every applicable patch rule on changeset.patches[index]. */
@@ -179,6 +160,64 @@ export function runRules(changeset: ChangeSet, config: Config, options: RunRules
   }
   findings.push(...runSeriesRules(changeset, config, options).findings);
   return sortFindings(findings, changeset);
+}
+
+/**
+ * The checks that need the repository (`--repo`): every applicable rule's `checkRepository`, on
+ * every patch. Findings are completed like the offline ones; a check that throws is a note.
+ */
+export async function runRepositoryRules(
+  changeset: ChangeSet,
+  config: Config,
+  repository: RepositoryLookup,
+  options: RunRulesOptions = {},
+): Promise<RuleRunResult> {
+  const findings: Finding[] = [];
+  const notes: string[] = [];
+  for (let index = 0; index < changeset.patches.length; index++) {
+    const patch = changeset.patches[index]!;
+    for (const rule of patchRulesFor(changeset, index, config, options)) {
+      if (!rule.checkRepository) continue;
+      try {
+        const produced = await rule.checkRepository(patch, { config, changeset, repository });
+        for (const rf of produced) findings.push(complete(rule, rf, index, changeset, config));
+      } catch (error) {
+        notes.push(`rule ${rule.id} failed on patch ${index + 1} ("${patch.subject.raw}"): ${errorText(error)}`);
+      }
+    }
+  }
+  options.notes?.push(...notes);
+  return { findings, notes };
+}
+
+/**
+ * Completes deterministic findings with the fix their rule can suggest (`suggestFix`), for the
+ * fixes a check could not make on its own (a tree tag, a Fixes tag rewritten from git). LLM
+ * findings and findings of rules without a suggester pass through unchanged.
+ */
+export async function suggestFixes(
+  findings: readonly Finding[],
+  changeset: ChangeSet,
+  config: Config,
+  repository?: RepositoryLookup,
+  options: Pick<RunRulesOptions, 'rules' | 'notes'> = {},
+): Promise<Finding[]> {
+  const byId = new Map((options.rules ?? allRules).map((rule) => [rule.id, rule]));
+  const ctx = { config, changeset, ...(repository ? { repository } : {}) };
+  return Promise.all(
+    findings.map(async (finding) => {
+      const patch = finding.patch !== undefined ? changeset.patches[finding.patch] : undefined;
+      const suggest = byId.get(finding.rule)?.suggestFix;
+      if (!patch || finding.source === 'llm' || !suggest) return finding;
+      try {
+        const fix = await suggest(finding, patch, ctx);
+        return fix ? { ...finding, fix } : finding;
+      } catch (error) {
+        options.notes?.push(`rule ${finding.rule} could not suggest a fix on patch ${finding.patch! + 1}: ${errorText(error)}`);
+        return finding;
+      }
+    }),
+  );
 }
 
 /** runRules, with the notes returned alongside. */

@@ -108,7 +108,7 @@ describe('rubberduck review (built CLI)', () => {
     const quiet = rd(['review', '--format', 'json', bad]);
     expect(quiet.stderr).toBe('');
     const loud = rd(['review', '--progress', '--format', 'json', bad]);
-    expect(loud.stderr).toMatch(/^rubberduck: checking 1 patch$/m);
+    expect(loud.stderr).toMatch(/^rubberduck: reviewed 1 patch \(1 series\)$/m);
     expect(ReviewReportSchema.parse(JSON.parse(loud.stdout)).findings.length).toBeGreaterThan(0);
   });
 

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runReview } from '../../src/graphs/review/index.js';
+import { runReview } from '../../src/graphs/review/run.js';
 import { applyFixes } from '../../src/model/apply-fixes.js';
 import type { ChangeSet, Hunk, Patch } from '../../src/model/changeset.js';
 import type { Finding } from '../../src/model/finding.js';
@@ -21,7 +21,7 @@ async function demo(): Promise<Patch> {
 
 async function reviewed(patch: Patch): Promise<Finding[]> {
   const changeset: ChangeSet = { inputs: [patch.source.input], patches: [patch], series: [{ id: 's', version: 1, total: 1, patches: [0], origin: 'mailing-list' }] };
-  return (await runReview({ changeset, format: 'json' })).report.findings;
+  return (await runReview({ kind: 'changeset', changeset })).findings;
 }
 
 function fixFinding(rule: string, target: NonNullable<Finding['fix']>['target']): Finding {

@@ -16,15 +16,17 @@ describe('parsePatchEmail', () => {
     expect(patch.from).toEqual({ name: 'Zoë Lindqvist', email: 'zoe.lindqvist@example.se' });
     expect(patch.author).toEqual(patch.from);
     expect(patch.message).toContain('a café of link flaps');
-    expect(patch.messageStartLine).toBe(1);
+    // Lines count from the start of the file (10 header lines), as checkpatch's #N do.
+    expect(patch.messageStartLine).toBe(11);
     expect(patch.trailers[0]).toMatchObject({ key: 'Signed-off-by', person: { name: 'Zoë Lindqvist' }, line: 6 });
     expect(patch.notes).toContain('swan_phy.c | 1 +');
-    expect(patch.notesStartLine).toBe(8);
+    expect(patch.notesStartLine).toBe(18);
     // The soft-wrapped (=\n) diff --git line is whole again.
     expect(patch.files).toHaveLength(1);
-    expect(patch.files[0]).toMatchObject({ newPath: 'drivers/net/ethernet/swan/swan_phy.c', patchLine: 11 });
+    // (Quoted-printable lines are counted decoded: the soft break does not add a line.)
+    expect(patch.files[0]).toMatchObject({ newPath: 'drivers/net/ethernet/swan/swan_phy.c', patchLine: 21 });
     const added = patch.files[0]!.hunks[0]!.lines.find((l) => l.kind === 'add')!;
-    expect(added).toMatchObject({ text: '\tswan_phy_wait_reset(priv);', newLine: 91, patchLine: 19, crlf: false });
+    expect(added).toMatchObject({ text: '\tswan_phy_wait_reset(priv);', newLine: 91, patchLine: 29, crlf: false });
     expect(patch.messageId).toBe('20250306130211.4242-1-zoe.lindqvist@example.se');
     expect(patch.parseProblems).toEqual([]);
     expect(patch.mime).toEqual({ attachment: false, html: false });
@@ -42,7 +44,7 @@ describe('parsePatchEmail', () => {
     const patch = await parsePatchEmail(raw, source('relay.eml'));
     expect(patch.from).toEqual({ name: 'Hugo Marsh via B4 Relay', email: 'devnull+hugo.marsh.example.com@kernel.org' });
     expect(patch.author).toEqual({ name: 'Hugo Marsh', email: 'hugo.marsh@example.com' });
-    expect(patch.messageStartLine).toBe(3);
+    expect(patch.messageStartLine).toBe(16); // its line in the file
     expect(patch.message.startsWith('A VF reset keeps')).toBe(true);
     expect(patch.trailers.map((t) => t.key)).toEqual(['Fixes', 'Signed-off-by']);
     expect(patch.notes).toContain('Changes in v2:');
@@ -99,8 +101,9 @@ describe('parsePatchEmail', () => {
     expect(patch.subject.summary).toBe('net: real subject');
     expect(patch.author?.email).toBe('real@example.com');
     expect(patch.date).toBe('2024-01-01T00:00:00.000Z');
-    expect(patch.messageStartLine).toBe(5);
-    expect(patch.files[0]!.hunks[0]!.lines[1]).toMatchObject({ kind: 'add', patchLine: 14 });
+    // Numbered from the first line of the message, headers included.
+    expect(patch.messageStartLine).toBe(9);
+    expect(patch.files[0]!.hunks[0]!.lines[1]).toMatchObject({ kind: 'add', patchLine: 18 });
   });
 
   it('reports a patch email without a diff, but not a cover letter', async () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { runReview } from '../../src/graphs/review/index.js';
+import { runReview } from '../../src/graphs/review/run.js';
 import type { ChangeSet } from '../../src/model/changeset.js';
 import { defaultConfig, type Config } from '../../src/config/schema.js';
 import type { Finding } from '../../src/model/finding.js';
@@ -18,8 +18,10 @@ const config: Config = { ...defaultConfig(), reviewer };
 const now = new Date('2025-06-06T12:00:00Z');
 
 async function review(path: string): Promise<{ changeset: ChangeSet; findings: Finding[]; output: string; exitCode: number }> {
-  const result = await runReview({ inputs: [path], config, format: 'email' });
-  return { changeset: result.changeset, findings: result.report.findings, output: result.output, exitCode: result.exitCode };
+  const changeset = await loadChangeSet([path], { config });
+  const report = await runReview({ kind: 'changeset', changeset }, { config });
+  const output = formatEmailReplies(changeset, report.findings, { reviewer: config.reviewer, version: report.version });
+  return { changeset, findings: report.findings, output, exitCode: report.totals.errors > 0 ? 1 : 0 };
 }
 
 function fromOf(mail: ParsedMail): { name: string; address?: string } | undefined {

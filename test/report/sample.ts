@@ -1,7 +1,7 @@
 import type { ChangeSet } from '../../src/model/changeset.js';
 import type { Finding, ReviewReport } from '../../src/model/finding.js';
 import { buildReport } from '../../src/report/index.js';
-import { makeChangeSet, makePatch } from './build.js';
+import { changeset as makeChangeSet, patch as makePatch } from '../support/changeset.js';
 
 /** Two patches: the first with an error in the message and a warning in the diff, the second clean. */
 export function sample(): { changeset: ChangeSet; findings: Finding[]; report: ReviewReport } {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport, renderText } from '../../src/report/index.js';
-import { makeChangeSet, makePatch } from './build.js';
+import { changeset as makeChangeSet, patch as makePatch } from '../support/changeset.js';
 import { sample } from './sample.js';
 
 describe('text reporter', () => {

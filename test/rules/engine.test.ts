@@ -6,13 +6,16 @@ import {
   choosePacks,
   dedupeFindings,
   isKernelPatch,
+  runRepositoryRules,
   runRules,
   runRulesWithNotes,
   sortFindings,
+  suggestFixes,
 } from '../../src/rules/engine.js';
 import { CATALOGUE_RULE_IDS, allRules } from '../../src/rules/registry.js';
 import type { PatchRule, Rule, SeriesRule } from '../../src/rules/types.js';
-import { finding, makeChangeSet, makePatch } from '../report/build.js';
+import { changeset as makeChangeSet, finding, patch as makePatch } from '../support/changeset.js';
+import { tableRepository } from '../support/rule-harness.js';
 
 const doc = { what: 'w', why: 'y', fix: 'f' };
 
@@ -57,9 +60,10 @@ const throwing: PatchRule = {
 };
 
 const RULES: Rule[] = [
-  wsRule('kernel/trailing-whitespace', 'kernel', 'error'),
+  // Declared as the real rules declare it: the kernel rule supersedes the generic one.
+  { ...wsRule('kernel/trailing-whitespace', 'kernel', 'error'), supersedes: ['generic/trailing-whitespace'] },
   wsRule('generic/trailing-whitespace', 'generic', 'warning'),
-  subjectRule('netdev/tree-missing', 'netdev'),
+  { ...subjectRule('netdev/tree-missing', 'netdev'), appliesToCover: true },
   subjectRule('kernel/missing-signoff', 'kernel'),
   seriesRule,
 ];
@@ -207,5 +211,41 @@ describe('registry', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(CATALOGUE_RULE_IDS).toContain(id);
     for (const rule of allRules) expect(rule.id.startsWith(`${rule.pack}/`)).toBe(true);
+  });
+});
+
+describe('what rules declare', () => {
+  const repository = tableRepository([{ hash: '0123456789abcdef0123456789abcdef01234567', subject: 'net: foo: add it', ancestorOfHead: true }]);
+
+  it('a rule\'s suggestFix completes its own findings, with the repository when there is one', async () => {
+    const rule: PatchRule = {
+      ...subjectRule('netdev/tree-case', 'netdev'),
+      suggestFix: async (f, patch, ctx) => ({
+        description: ctx.repository ? 'from git' : 'offline',
+        target: { kind: 'subject', subject: `${patch.subject.raw} (${(await ctx.repository?.commit('0123456789ab'))?.subject ?? 'none'})` },
+      }),
+    };
+    const cs = makeChangeSet([netdevEmail()]);
+    const mine = finding({ rule: 'netdev/tree-case', location: { kind: 'subject' } });
+    const other = finding({ rule: 'kernel/body-wrap', location: { kind: 'subject' } });
+    const llm = finding({ rule: 'netdev/tree-case', source: 'llm', location: { kind: 'subject' } });
+    const [a, b, c] = await suggestFixes([mine, other, llm], cs, defaultConfig(), repository, { rules: [rule] });
+    expect(a!.fix).toEqual({ description: 'from git', target: { kind: 'subject', subject: `${cs.patches[0]!.subject.raw} (net: foo: add it)` } });
+    expect(b!.fix).toBeUndefined();
+    expect(c!.fix).toBeUndefined();
+    expect((await suggestFixes([mine], cs, defaultConfig(), undefined, { rules: [rule] }))[0]!.fix?.description).toBe('offline');
+  });
+
+  it('repository checks run on the patches their rule applies to, completed like any finding', async () => {
+    const rule: PatchRule = {
+      ...subjectRule('kernel/fixes-target', 'kernel'),
+      check: () => [],
+      checkRepository: async (patch, ctx) => ((await ctx.repository.isAncestorOfHead('0123456789ab')) ? [{ message: `checked ${patch.id}`, location: { kind: 'message', line: 1, part: 'message' } }] : []),
+    };
+    const cs = makeChangeSet([netdevEmail(), makePatch({ index: 1, kind: 'diff', subject: 'x.diff', files: [{ path: 'src/app.ts', added: ['x'] }] })]);
+    const { findings } = await runRepositoryRules(cs, defaultConfig(), repository, { rules: [rule] });
+    // The plain diff gets no kernel rule.
+    expect(findings.map((f) => [f.rule, f.patch, f.severity, f.location.kind === 'message' ? f.location.patchLine : undefined])).toEqual([['kernel/fixes-target', 0, 'info', cs.patches[0]!.messageStartLine]]);
+    expect(runRules(cs, defaultConfig(), { rules: [rule] })).toEqual([]);
   });
 });

@@ -1,42 +1,40 @@
 import { Annotation } from '@langchain/langgraph';
 import type { ChangeSet } from '../../model/changeset.js';
 import type { Config } from '../../config/schema.js';
-import type { Finding, ReviewReport, Severity } from '../../model/finding.js';
+import type { Finding, ReviewReport } from '../../model/finding.js';
 import type { LlmClient } from '../../llm/types.js';
-import type { ReportFormat } from '../../report/index.js';
 import type { Pack } from '../../rules/types.js';
+import { appendTo, replaceWith } from './reducers.js';
 
-/** What the caller asked for: the inputs to parse and how to report. */
+/** What the caller asked for, the same for every unit of one run. */
 export interface ReviewRequest {
-  /** Files (`.patch`, `.diff`, `.eml`, mbox), `-` for stdin. */
+  /** The names of the inputs (files, `-`, a range), for the report. */
   inputs: string[];
+  /** The repository, for Fixes: tags rewritten from git. */
   repo?: string;
-  /** A git range such as `HEAD~3..` (needs a repository). */
-  range?: string;
-  /** Where `-` reads from (process.stdin for the CLI). */
-  stdin?: NodeJS.ReadableStream;
   /** `--rules kernel,netdev`: force these packs. */
   packs?: Pack[];
-  format: ReportFormat;
-  failOn: Severity;
   version: string;
 }
 
-const concat = <T>(left: T[], right: T[] | T): T[] => left.concat(right);
-
-/** The review graph's state. Findings and notes are appended by the fan-out nodes. */
+/**
+ * The review graph's state: ONE unit of review (a series, or whatever the caller handed in as one
+ * change set), never a whole mailbox. LangGraph walks the state and every Send payload at each
+ * step; a 400-message mbox carried whole cost 3.7 GB and minutes. Findings and notes are appended
+ * by the fan-out nodes.
+ */
 export const ReviewState = Annotation.Root({
   request: Annotation<ReviewRequest>,
   config: Annotation<Config>,
   /** The language model; null means offline and the LLM reviewer is skipped. */
-  llm: Annotation<LlmClient | null>({ reducer: (_left, right) => right, default: () => null }),
-  changeset: Annotation<ChangeSet | null>({ reducer: (_left, right) => right, default: () => null }),
-  findings: Annotation<Finding[], Finding[] | Finding>({ reducer: concat, default: () => [] }),
-  notes: Annotation<string[], string[] | string>({ reducer: concat, default: () => [] }),
+  llm: Annotation<LlmClient | null>({ reducer: replaceWith, default: () => null }),
+  changeset: Annotation<ChangeSet | null>({ reducer: replaceWith, default: () => null }),
+  findings: Annotation<Finding[], Finding[] | Finding>({ reducer: appendTo, default: () => [] }),
+  notes: Annotation<string[], string[] | string>({ reducer: appendTo, default: () => [] }),
   /** Findings after dedupe (deterministic over LLM) and sorting. */
-  merged: Annotation<Finding[]>({ reducer: (_left, right) => right, default: () => [] }),
-  reviewReport: Annotation<ReviewReport | null>({ reducer: (_left, right) => right, default: () => null }),
-  output: Annotation<string>({ reducer: (_left, right) => right, default: () => '' }),
+  merged: Annotation<Finding[]>({ reducer: replaceWith, default: () => [] }),
+  /** The unit's validated report (patch indices are the unit's own). */
+  reviewReport: Annotation<ReviewReport | null>({ reducer: replaceWith, default: () => null }),
 });
 export type ReviewStateType = typeof ReviewState.State;
 export type ReviewStateUpdate = typeof ReviewState.Update;

@@ -1,6 +1,6 @@
 import { addedLines, filePath } from '../../model/changeset.js';
 import type { PatchRule, RuleFinding } from '../types.js';
-import { lineFinding } from './util.js';
+import { lineFinding } from '../lib/location.js';
 
 const OUTER = /^(?:<{7}|>{7}|\|{7})(?: .*)?$/;
 const SEPARATOR = /^={7}$/;

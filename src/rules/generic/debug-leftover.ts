@@ -1,6 +1,7 @@
 import { addedLines, filePath } from '../../model/changeset.js';
 import type { PatchRule, RuleFinding } from '../types.js';
-import { isTestPath, lineFinding } from './util.js';
+import { lineFinding } from '../lib/location.js';
+import { isTestPath } from './util.js';
 
 const JS = /\.(?:[cm]?[jt]sx?|vue|svelte)$/;
 const PY = /\.py$/;

@@ -1,6 +1,6 @@
 import { addedLines } from '../../model/changeset.js';
 import type { PatchRule, RuleFinding } from '../types.js';
-import { lineFinding } from './util.js';
+import { lineFinding } from '../lib/location.js';
 
 export const missingFinalNewline: PatchRule = {
   id: 'generic/missing-final-newline',

@@ -1,6 +1,6 @@
 import { addedLines } from '../../model/changeset.js';
 import type { PatchRule, RuleFinding } from '../types.js';
-import { lineFinding } from './util.js';
+import { lineFinding } from '../lib/location.js';
 
 interface Shape {
   name: string;
@@ -46,7 +46,7 @@ export const secret: PatchRule = {
       const shape = SECRET_SHAPES.find((s) => s.pattern.test(line.text));
       if (!shape) continue;
       // Evidence is redacted: the finding must not republish the secret in a report or PR comment.
-      out.push(lineFinding(file, line, `${shape.name} committed: revoke it and load it from a secret store`, redact(line.text)));
+      out.push(lineFinding(file, line, `${shape.name} committed: revoke it and load it from a secret store`, { evidence: redact(line.text) }));
     }
     return out;
   },

@@ -1,6 +1,5 @@
-import { addedLines, filePath } from '../../model/changeset.js';
-import type { PatchRule, RuleFinding } from '../types.js';
-import { lineFinding } from './util.js';
+import { trailingWhitespaceFindings } from '../lib/whitespace.js';
+import type { PatchRule } from '../types.js';
 
 export const trailingWhitespace: PatchRule = {
   id: 'generic/trailing-whitespace',
@@ -12,22 +11,5 @@ export const trailingWhitespace: PatchRule = {
     why: 'Trailing whitespace is invisible noise that shows up in later diffs and blame.',
     fix: 'Strip it (most editors can do it on save; `git diff --check` lists the lines).',
   },
-  check(patch) {
-    const out: RuleFinding[] = [];
-    for (const { file, line } of addedLines(patch)) {
-      const path = filePath(file);
-      if (!/[ \t]$/.test(line.text)) continue;
-      // Markdown's two-space hard line break, and diffs kept as data, are meant.
-      if (/\.(?:md|markdown)$/i.test(path) && /\S {2}$/.test(line.text)) continue;
-      if (/\.(?:patch|diff)$/i.test(path)) continue;
-      out.push({
-        ...lineFinding(file, line, 'trailing whitespace'),
-        fix: {
-          description: 'remove the trailing whitespace',
-          target: { kind: 'diff', file: path, startLine: line.newLine ?? 1, endLine: line.newLine ?? 1, lines: [line.text.replace(/[ \t]+$/, '')] },
-        },
-      });
-    }
-    return out;
-  },
+  check: trailingWhitespaceFindings,
 };

@@ -1,5 +1,7 @@
 import type { PatchRule, RuleFinding } from '../types.js';
-import { formatPerson, isCommitPatch, messageLocation, patchAuthor, samePerson, signOffs } from './util.js';
+import { messageLocation } from '../lib/location.js';
+import { formatPerson, patchAuthor, samePerson } from '../lib/person.js';
+import { isCommitPatch, signOffs } from './util.js';
 
 export const authorSignoff: PatchRule = {
   id: 'kernel/author-signoff',

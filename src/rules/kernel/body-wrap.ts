@@ -1,5 +1,7 @@
 import type { PatchRule, RuleFinding } from '../types.js';
-import { descriptionLines, isCommitPatch, messageLines, messageLocation, quotedLineSet, visualWidth } from './util.js';
+import { messageLocation } from '../lib/location.js';
+import { visualWidth } from '../lib/width.js';
+import { descriptionLines, isCommitPatch, messageLines, quotedLineSet } from './util.js';
 
 const LIMIT = 75;
 

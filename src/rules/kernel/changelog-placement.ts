@@ -1,5 +1,6 @@
 import type { PatchRule, RuleFinding } from '../types.js';
-import { isCommitPatch, messageLines, messageLocation } from './util.js';
+import { messageLocation } from '../lib/location.js';
+import { isCommitPatch, messageLines } from './util.js';
 
 /** Lines that open a version changelog: `v2:`, `v1 -> v2:`, `Changes since v1`, `Changes in v3:`. */
 const CHANGELOG = [

@@ -1,5 +1,7 @@
 import type { PatchRule, RuleFinding } from '../types.js';
-import { formatPerson, isCommitPatch, keyIs, messageLines, messageLocation, patchAuthor, samePerson, trailerPerson } from './util.js';
+import { messageLocation } from '../lib/location.js';
+import { formatPerson, patchAuthor, samePerson, trailerPerson } from '../lib/person.js';
+import { isCommitPatch, keyIs, messageLines } from './util.js';
 
 export const coDevelopedBy: PatchRule = {
   id: 'kernel/co-developed-by',

@@ -1,5 +1,6 @@
 import type { PatchRule, RuleFinding } from '../types.js';
-import { descriptionLines, isCommitPatch, messageLines, messageLocation, quotedLineSet } from './util.js';
+import { messageLocation } from '../lib/location.js';
+import { descriptionLines, isCommitPatch, messageLines, quotedLineSet } from './util.js';
 
 const COMMIT_WORD = /\bcommit\s+([0-9a-fA-F]{5,})\b/gi;
 /** A bare hash: 12+ hex with at least one digit and one letter, standing alone. */

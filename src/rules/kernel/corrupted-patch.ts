@@ -2,7 +2,7 @@ import { filePath } from '../../model/changeset.js';
 import type { Location } from '../../model/finding.js';
 import type { Patch } from '../../model/changeset.js';
 import type { PatchRule, RuleFinding } from '../types.js';
-import { diffLineAsWritten, diffLocation } from './util.js';
+import { diffLineAsWritten, diffLocation } from '../lib/location.js';
 
 /** Place a parse problem on the diff line it names, when there is one. */
 function locate(patch: Patch, patchLine: number | undefined): { location: Location; evidence?: string } {
@@ -13,7 +13,7 @@ function locate(patch: Patch, patchLine: number | undefined): { location: Locati
           return { location: { kind: 'diff', file: filePath(file), line: Math.max(1, hunk.newStart), side: 'new', patchLine } };
         }
         for (const line of hunk.lines) {
-          if (line.patchLine === patchLine) return { location: diffLocation(file, hunk, line), evidence: diffLineAsWritten(line) };
+          if (line.patchLine === patchLine) return { location: diffLocation(file, line, hunk), evidence: diffLineAsWritten(line) };
         }
       }
     }

@@ -1,5 +1,6 @@
 import type { PatchRule, RuleFinding } from '../types.js';
-import { isPosting, messageLines, messageLocation } from './util.js';
+import { messageLocation } from '../lib/location.js';
+import { isPosting, messageLines } from './util.js';
 
 const DIFF_LINE = /^\s*(?:---\s+a\/|\+\+\+\s+b\/|@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@|diff --git a\/)/;
 

@@ -1,6 +1,6 @@
 import { addedLines, filePath } from '../../model/changeset.js';
 import type { PatchRule, RuleFinding } from '../types.js';
-import { diffLocation } from './util.js';
+import { diffLocation } from '../lib/location.js';
 
 export const dosLineEndings: PatchRule = {
   id: 'kernel/dos-line-endings',
@@ -20,7 +20,7 @@ export const dosLineEndings: PatchRule = {
       const fixed = line.text.replace(/\r$/, '');
       out.push({
         message: 'DOS line ending (CRLF)',
-        location: diffLocation(file, hunk, line),
+        location: diffLocation(file, line, hunk),
         evidence: line.text,
         ...(line.newLine !== undefined
           ? {

@@ -1,16 +1,18 @@
 import type { Patch } from '../../model/changeset.js';
-import type { PatchRule, RuleFinding } from '../types.js';
-import { isPosting, keyIs, looksLikeTrailer, messageLines, messageLocation, trailerSpan } from './util.js';
+import type { Finding, Fix } from '../../model/finding.js';
+import { messageLocation } from '../lib/location.js';
+import type { FixContext, PatchRule, RuleFinding } from '../types.js';
+import { isPosting, keyIs, looksLikeTrailer, messageLines, trailerSpan } from './util.js';
 
 const CANONICAL = /^Fixes: [0-9a-f]{12,40} \("[^\n]+"\)$/;
 
-interface FixesTag {
+export interface FixesTag {
   line: number;
   span: number;
 }
 
 /** Every Fixes tag: the parsed trailers, plus `Fixes:`-looking lines the parser did not take. */
-function fixesTags(patch: Patch, lines: string[]): FixesTag[] {
+export function fixesTags(patch: Patch, lines: string[]): FixesTag[] {
   const tags: FixesTag[] = [];
   const covered = new Set<number>();
   for (const t of patch.trailers) {
@@ -120,4 +122,24 @@ export const fixesFormat: PatchRule = {
     }
     return out;
   },
+  suggestFix: fixesFromRepository,
 };
+
+/**
+ * With `--repo`, the tag rewritten with the 12-character hash and the subject the commit really
+ * has (replacing the rule's own guess); without one, or when the repository does not have the
+ * commit, the finding keeps the fix the check made.
+ */
+async function fixesFromRepository(finding: Finding, _patch: Patch, ctx: FixContext): Promise<Fix | undefined> {
+  if (!ctx.repository || finding.location.kind !== 'message') return undefined;
+  const hash = /\b([0-9a-f]{7,40})\b/i.exec(finding.evidence ?? '')?.[1];
+  if (!hash) return undefined;
+  const commit = await ctx.repository.commit(hash);
+  if (!commit) return undefined;
+  const existing = finding.fix?.target.kind === 'message' ? finding.fix.target : undefined;
+  const startLine = existing?.startLine ?? finding.location.line;
+  return {
+    description: 'Fixes tag with the hash and subject from the repository',
+    target: { kind: 'message', startLine, endLine: existing?.endLine ?? startLine, lines: [`Fixes: ${commit.hash.slice(0, 12)} ("${commit.subject}")`] },
+  };
+}

@@ -1,5 +1,6 @@
 import type { PatchRule, RuleFinding } from '../types.js';
-import { isCommitPatch, messageLines, messageLocation } from './util.js';
+import { messageLocation } from '../lib/location.js';
+import { isCommitPatch, messageLines } from './util.js';
 
 /** First line (1-based) of the last paragraph of the message: where trailers belong. */
 function lastParagraphStart(lines: string[]): number {

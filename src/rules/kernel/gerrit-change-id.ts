@@ -1,5 +1,6 @@
 import type { PatchRule, RuleFinding } from '../types.js';
-import { isPosting, messageLines, messageLocation } from './util.js';
+import { messageLocation } from '../lib/location.js';
+import { isPosting, messageLines } from './util.js';
 
 export const gerritChangeId: PatchRule = {
   id: 'kernel/gerrit-change-id',

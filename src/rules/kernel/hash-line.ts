@@ -1,5 +1,6 @@
 import type { PatchRule, RuleFinding } from '../types.js';
-import { isCommitPatch, messageLines, messageLocation } from './util.js';
+import { messageLocation } from '../lib/location.js';
+import { isCommitPatch, messageLines } from './util.js';
 
 export const hashLine: PatchRule = {
   id: 'kernel/hash-line',

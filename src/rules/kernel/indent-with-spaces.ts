@@ -1,7 +1,8 @@
 import { filePath } from '../../model/changeset.js';
 import type { DiffLine } from '../../model/changeset.js';
 import type { PatchRule, RuleFinding } from '../types.js';
-import { diffLocation, visualWidth } from './util.js';
+import { diffLocation } from '../lib/location.js';
+import { visualWidth } from '../lib/width.js';
 
 const C_LIKE = /\.(?:c|h)$/;
 
@@ -42,7 +43,7 @@ export const indentWithSpaces: PatchRule = {
           const fixable = run.every((r) => !/ \t/.test(r.fixed)) && first.line.newLine !== undefined && last.line.newLine !== undefined;
           out.push({
             message: run.length > 1 ? `${problems.join('; ')} (${run.length} lines)` : problems.join('; '),
-            location: diffLocation(file, hunk, first.line),
+            location: diffLocation(file, first.line, hunk),
             evidence: first.line.text,
             ...(fixable && first.line.newLine !== undefined && last.line.newLine !== undefined
               ? {

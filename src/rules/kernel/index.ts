@@ -10,6 +10,7 @@ import { dosLineEndings } from './dos-line-endings.js';
 import { executableSource } from './executable-source.js';
 import { fixesFormat } from './fixes-format.js';
 import { fixesPlacement } from './fixes-placement.js';
+import { fixesTarget } from './fixes-target.js';
 import { gerritChangeId } from './gerrit-change-id.js';
 import { hashLine } from './hash-line.js';
 import { imperativeMood } from './imperative-mood.js';
@@ -55,6 +56,7 @@ export const kernelRules: Rule[] = [
   stableAddress,
   fixesFormat,
   fixesPlacement,
+  fixesTarget,
   lineLength,
   trailingWhitespace,
   indentWithSpaces,

@@ -1,9 +1,12 @@
-import { addedLines } from '../../model/changeset.js';
+import { addedLines, filePath } from '../../model/changeset.js';
 import type { PatchRule, RuleFinding } from '../types.js';
-import { diffLocation, visualWidth } from './util.js';
+import { diffLocation } from '../lib/location.js';
+import { visualWidth } from '../lib/width.js';
 
 const INFO = 80;
 const WARN = 100;
+/** The sources the 80-column rule is for (checkpatch's set: C, assembly, device tree, shell). */
+const SOURCE = /\.(?:c|h|s|S|sh|dts|dtsi)$/;
 
 /**
  * A line made long by a string literal is exempt when the literal starts within the limit and the
@@ -24,14 +27,14 @@ export const lineLength: PatchRule = {
   scope: 'patch',
   severity: 'info',
   doc: {
-    what: 'An added line is wider than 80 columns with tabs counted as 8 (info), or wider than 100 (warning); long user-visible strings, URLs and unbreakable tokens are exempt.',
+    what: 'An added line of a C, assembly, device-tree or shell source is wider than 80 columns with tabs counted as 8 (info), or wider than 100 (warning); long user-visible strings, URLs and unbreakable tokens are exempt.',
     why: 'The coding style prefers 80 columns and checkpatch in netdev\'s CI checks that width; past 100 it hurts readability everywhere.',
     fix: 'Break the statement, shorten names, or pull the body into a helper; never split a user-visible string.',
   },
   check(patch): RuleFinding[] {
     const out: RuleFinding[] = [];
     for (const { file, hunk, line } of addedLines(patch)) {
-      if (file.binary) continue;
+      if (file.binary || !SOURCE.test(filePath(file))) continue;
       const text = line.text.replace(/\r$/, '');
       const width = visualWidth(text);
       if (width <= INFO) continue;
@@ -41,7 +44,7 @@ export const lineLength: PatchRule = {
       out.push({
         message: `line is ${width} columns (limit ${width > WARN ? WARN : INFO})`,
         severity: width > WARN ? 'warning' : 'info',
-        location: diffLocation(file, hunk, line),
+        location: diffLocation(file, line, hunk),
         evidence: line.text,
       });
     }

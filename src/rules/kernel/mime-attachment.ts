@@ -4,6 +4,7 @@ export const mimeAttachment: PatchRule = {
   id: 'kernel/mime-attachment',
   pack: 'kernel',
   scope: 'patch',
+  appliesToCover: true,
   severity: 'warning',
   doc: {
     what: 'The patch was sent as a MIME attachment or as HTML instead of inline plain text.',

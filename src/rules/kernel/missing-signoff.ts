@@ -1,5 +1,6 @@
 import type { PatchRule, RuleFinding } from '../types.js';
-import { isCommitPatch, messageLines, messageLocation, signOffs } from './util.js';
+import { messageLocation } from '../lib/location.js';
+import { isCommitPatch, messageLines, signOffs } from './util.js';
 
 export const missingSignoff: PatchRule = {
   id: 'kernel/missing-signoff',

@@ -1,5 +1,6 @@
 import type { PatchRule, RuleFinding } from '../types.js';
-import { hasMessage, messageLines, messageLocation } from './util.js';
+import { messageLocation } from '../lib/location.js';
+import { hasMessage, messageLines } from './util.js';
 
 const PLACEHOLDER = /\*\*\* (?:SUBJECT|BLURB) HERE \*\*\*/;
 
@@ -7,6 +8,7 @@ export const placeholder: PatchRule = {
   id: 'kernel/placeholder',
   pack: 'kernel',
   scope: 'patch',
+  appliesToCover: true,
   severity: 'error',
   doc: {
     what: 'The `*** SUBJECT HERE ***` or `*** BLURB HERE ***` placeholder of `git format-patch --cover-letter` was left in.',

@@ -1,5 +1,6 @@
 import type { PatchRule, RuleFinding } from '../types.js';
-import { isCommitPatch, keyIs, messageLines, messageLocation } from './util.js';
+import { messageLocation } from '../lib/location.js';
+import { isCommitPatch, keyIs, messageLines } from './util.js';
 
 export const reportedByCloses: PatchRule = {
   id: 'kernel/reported-by-closes',

@@ -1,5 +1,7 @@
 import type { PatchRule, RuleFinding } from '../types.js';
-import { formatPerson, isB4RelayAddress, isCommitPatch, messageLocation, parsePerson, patchAuthor, samePerson, signOffs } from './util.js';
+import { messageLocation } from '../lib/location.js';
+import { formatPerson, isB4RelayAddress, patchAuthor, personOf, samePerson } from '../lib/person.js';
+import { isCommitPatch, signOffs } from './util.js';
 
 export const senderSignoffLast: PatchRule = {
   id: 'kernel/sender-signoff-last',
@@ -16,7 +18,7 @@ export const senderSignoffLast: PatchRule = {
     let sender = patch.from;
     if (sender && isB4RelayAddress(sender.email)) {
       const orig = patch.headers['x-original-from'];
-      sender = (orig ? parsePerson(orig) : undefined) ?? sender;
+      sender = (orig ? personOf(orig) : undefined) ?? sender;
     }
     const sobs = signOffs(patch);
     const last = sobs[sobs.length - 1];

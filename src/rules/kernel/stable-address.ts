@@ -1,5 +1,6 @@
 import type { PatchRule, RuleFinding } from '../types.js';
-import { isCommitPatch, messageLines, messageLocation } from './util.js';
+import { messageLocation } from '../lib/location.js';
+import { isCommitPatch, messageLines } from './util.js';
 
 const MENTION = /stable@(?:vger\.)?kernel\.org/i;
 const CANONICAL = /^Cc: stable@vger\.kernel\.org(?: # \S.*)?$/;

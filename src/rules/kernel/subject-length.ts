@@ -8,6 +8,7 @@ export const subjectLength: PatchRule = {
   id: 'kernel/subject-length',
   pack: 'kernel',
   scope: 'patch',
+  appliesToCover: true,
   severity: 'warning',
   doc: {
     what: 'The summary (after the bracketed prefixes) is longer than 75 characters; from 70 it is noted as info.',

@@ -8,6 +8,7 @@ export const subjectPatchTag: PatchRule = {
   id: 'kernel/subject-patch-tag',
   pack: 'kernel',
   scope: 'patch',
+  appliesToCover: true,
   severity: 'warning',
   doc: {
     what: 'The subject has no bracketed `[PATCH …]` or `[RFC …]` prefix (list tags such as `[Intel-wired-lan]` do not count).',

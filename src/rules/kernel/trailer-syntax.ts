@@ -1,16 +1,8 @@
 import type { PatchRule, RuleFinding } from '../types.js';
 import type { Fix } from '../../model/finding.js';
-import {
-  KNOWN_TRAILERS,
-  PERSON_TRAILERS,
-  canonicalKey,
-  isPosting,
-  looksLikeColonlessTrailer,
-  messageLines,
-  messageLocation,
-  parsePerson,
-  trailerBlockStart,
-} from './util.js';
+import { messageLocation } from '../lib/location.js';
+import { personOf } from '../lib/person.js';
+import { KNOWN_TRAILERS, PERSON_TRAILERS, canonicalKey, isPosting, looksLikeColonlessTrailer, messageLines, trailerBlockStart } from './util.js';
 
 function distance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
@@ -89,7 +81,7 @@ export const trailerSyntax: PatchRule = {
       if (written !== key) problems.push(written.toLowerCase() === key.toLowerCase() ? `key "${written}" should be "${key}"` : `misspelt key "${written}" (${key})`);
       if ((m[2] ?? '') !== '') problems.push('space before the colon');
       if ((m[3] ?? '') !== ' ') problems.push((m[3] ?? '') === '' ? 'no space after the colon' : 'not exactly one space after the colon');
-      if (PERSON_TRAILERS.includes(key) && value !== '' && !parsePerson(value)) problems.push(`cannot read "Name <address>" in "${value}"`);
+      if (PERSON_TRAILERS.includes(key) && value !== '' && !personOf(value)) problems.push(`cannot read "Name <address>" in "${value}"`);
       const dupKey = `${key.toLowerCase()}\u0000${value.replace(/\s+/g, ' ').toLowerCase()}`;
       const first = seen.get(dupKey);
       if (first !== undefined && value !== '') problems.push(`duplicate of line ${first}`);

@@ -1,6 +1,5 @@
-import type { DiffLine, FilePatch, Hunk, Patch, Person, Trailer } from '../../model/changeset.js';
-import { filePath } from '../../model/changeset.js';
-import type { Location } from '../../model/finding.js';
+import type { Patch, Person, Trailer } from '../../model/changeset.js';
+import { personOf, trailerPerson } from '../lib/person.js';
 
 /** Shared helpers for the kernel pack. Pure functions only. */
 
@@ -9,40 +8,6 @@ export function messageLines(patch: Patch): string[] {
   const lines = patch.message.split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   return lines;
-}
-
-/** A location on message line `line` (1-based within patch.message). */
-export function messageLocation(patch: Patch, line: number): Location {
-  return { kind: 'message', line, part: 'message', patchLine: patch.messageStartLine + line - 1 };
-}
-
-/** A location on a diff line: the new side for added/context lines, the old side for deletions. */
-export function diffLocation(file: FilePatch, hunk: Hunk, line: DiffLine): Location {
-  const onNew = line.kind !== 'del' && line.newLine !== undefined;
-  const n = onNew ? line.newLine : (line.oldLine ?? line.newLine);
-  return {
-    kind: 'diff',
-    file: filePath(file),
-    line: n ?? Math.max(1, hunk.newStart),
-    side: onNew ? 'new' : 'old',
-    patchLine: line.patchLine,
-  };
-}
-
-/** The diff line's text as written (CR restored when the input had one). */
-export function diffLineAsWritten(line: DiffLine): string {
-  const prefix = line.kind === 'add' ? '+' : line.kind === 'del' ? '-' : ' ';
-  return prefix + line.text;
-}
-
-/** Display width with tabs expanding to the next multiple of 8. */
-export function visualWidth(text: string): number {
-  let col = 0;
-  for (const ch of text) {
-    if (ch === '\t') col += 8 - (col % 8);
-    else col += 1;
-  }
-  return col;
 }
 
 /** Patches that are a plain diff (no commit message) are skipped by the message rules. */
@@ -149,64 +114,6 @@ export function trailerSpan(lines: string[], t: Trailer): number {
   return n;
 }
 
-/** `Name <addr>` or a bare address → person; undefined when it cannot be read. */
-export function parsePerson(value: string): Person | undefined {
-  const v = value.replace(/\s+#.*$/, '').trim();
-  const m = /^(.*?)\s*<([^<>\s]+@[^<>\s]+)>\s*(?:\[.*\]|\(.*\))?$/.exec(v);
-  if (m) {
-    const name = (m[1] ?? '')
-      .trim()
-      .replace(/^"(.*)"$/, '$1')
-      .trim();
-    return { name, email: m[2] ?? '' };
-  }
-  if (/^[^<>\s@"]+@[^<>\s@"]+$/.test(v)) return { name: '', email: v };
-  return undefined;
-}
-
-export function trailerPerson(t: Trailer): Person | undefined {
-  return t.person ?? parsePerson(t.value);
-}
-
-function normName(name: string): string {
-  return name
-    .replace(/\s+via B4 Relay$/i, '')
-    .replace(/^"(.*)"$/, '$1')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .toLowerCase();
-}
-
-/** Same person: same address (case-insensitive), else same non-empty name. */
-export function samePerson(a: Person, b: Person): boolean {
-  if (a.email && b.email && a.email.toLowerCase() === b.email.toLowerCase()) return true;
-  const na = normName(a.name);
-  return na !== '' && na === normName(b.name);
-}
-
-export function isB4RelayAddress(email: string): boolean {
-  return /^devnull\+.*@kernel\.org$/i.test(email);
-}
-
-/**
- * The patch author: the parser's `author` (in-body From, then X-Original-From, then header From);
- * a B4 Relay sender that slipped through is replaced by X-Original-From when present.
- */
-export function patchAuthor(patch: Patch): Person | undefined {
-  const a = patch.author ?? patch.from;
-  if (a && isB4RelayAddress(a.email)) {
-    const orig = patch.headers['x-original-from'];
-    const p = orig ? parsePerson(orig) : undefined;
-    if (p) return p;
-    return { name: a.name.replace(/\s+via B4 Relay$/i, ''), email: a.email };
-  }
-  return a;
-}
-
-export function formatPerson(p: Person): string {
-  return p.name ? `${p.name} <${p.email}>` : p.email;
-}
-
 export function keyIs(t: Trailer, key: string): boolean {
   return t.key.toLowerCase() === key.toLowerCase();
 }
@@ -282,7 +189,7 @@ export function signOffs(patch: Patch): SignOff[] {
   const out: SignOff[] = [];
   lines.forEach((text, i) => {
     const m = /^\s*Signed-off-by:\s*(.*)$/i.exec(text);
-    if (m) out.push({ line: i + 1, value: (m[1] ?? '').trim(), person: parsePerson(m[1] ?? ''), text });
+    if (m) out.push({ line: i + 1, value: (m[1] ?? '').trim(), person: personOf(m[1] ?? ''), text });
   });
   return out;
 }

@@ -1,6 +1,6 @@
 import { filePath } from '../../model/changeset.js';
 import type { PatchRule, RuleFinding } from '../types.js';
-import { lineFinding } from './util.js';
+import { lineFinding } from '../lib/location.js';
 
 const OPEN_ALONE = /^[ \t]*\/\*[ \t]*$/;
 const CONTINUATION = /^[ \t]*\*/;
@@ -24,10 +24,11 @@ export const blockComment: PatchRule = {
         const lines = hunk.lines.filter((l) => l.kind !== 'del');
         lines.forEach((line, i) => {
           const next = lines[i + 1];
-          if (line.kind !== 'add' || !OPEN_ALONE.test(line.text) || !next || !CONTINUATION.test(next.text)) return;
-          // Leave the licence/copyright block at the top of a file alone.
-          if ((line.newLine ?? 0) <= 3) return;
-          out.push(lineFinding(file, line, 'networking block comments start their text on the `/*` line: `/* Comment…`'));
+          if (line.kind !== 'add' || !OPEN_ALONE.test(line.text) || next?.kind !== 'add' || !CONTINUATION.test(next.text)) return;
+          // The comment that opens a file (licence, copyright) is left alone.
+          if ((next.newLine ?? 0) <= 2) return;
+          // Reported on the first line of text, where checkpatch reports it.
+          out.push(lineFinding(file, next, 'networking block comments start their text on the `/*` line: `/* Comment…`'));
         });
       }
     }

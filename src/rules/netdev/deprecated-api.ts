@@ -2,7 +2,8 @@ import { filePath } from '../../model/changeset.js';
 import type { DiffLine, FilePatch } from '../../model/changeset.js';
 import type { Severity } from '../../model/finding.js';
 import type { PatchRule, RuleFinding } from '../types.js';
-import { isCFile, lineFinding, stripCCommentsAndStrings } from './util.js';
+import { lineFinding } from '../lib/location.js';
+import { isCFile, stripCCommentsAndStrings } from './util.js';
 
 interface Api {
   name: string;

@@ -1,6 +1,7 @@
 import { addedLines, filePath } from '../../model/changeset.js';
 import type { PatchRule, RuleFinding } from '../types.js';
-import { isCFile, lineFinding, stripCCommentsAndStrings } from './util.js';
+import { lineFinding } from '../lib/location.js';
+import { isCFile, stripCCommentsAndStrings } from './util.js';
 
 export const enotsupp: PatchRule = {
   id: 'netdev/enotsupp',

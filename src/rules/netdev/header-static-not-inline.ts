@@ -1,6 +1,7 @@
 import { addedLines, filePath } from '../../model/changeset.js';
 import type { PatchRule, RuleFinding } from '../types.js';
-import { isCHeader, lineFinding } from './util.js';
+import { lineFinding } from '../lib/location.js';
+import { isCHeader } from './util.js';
 
 /** `static <type> name(` at the start of a line: a function, not a variable or a macro-made object. */
 const STATIC_FUNCTION = /^static\s+(?![A-Z][A-Z0-9_]*\s*\()[^=;(]*?\b[A-Za-z_]\w*\s*\(/;

@@ -1,7 +1,8 @@
 import { filePath } from '../../model/changeset.js';
 import type { DiffLine, FilePatch } from '../../model/changeset.js';
 import type { PatchRule, RuleFinding } from '../types.js';
-import { isCSource, lineFinding, stripCCommentsAndStrings } from './util.js';
+import { lineFinding } from '../lib/location.js';
+import { isCSource, stripCCommentsAndStrings } from './util.js';
 
 /** `inline` / `__inline` / `__inline__` as a keyword; `__always_inline` and `noinline` are left alone. */
 const INLINE = /(?<![\w])(?:__)?inline(?:__)?(?![\w])/g;

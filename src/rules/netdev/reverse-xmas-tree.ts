@@ -2,7 +2,9 @@ import { filePath } from '../../model/changeset.js';
 import type { DiffLine, FilePatch, Hunk } from '../../model/changeset.js';
 import type { Fix } from '../../model/finding.js';
 import type { PatchRule, RuleFinding } from '../types.js';
-import { isCFile, lineFinding, visualWidth } from './util.js';
+import { lineFinding } from '../lib/location.js';
+import { visualWidth } from '../lib/width.js';
+import { isCFile } from './util.js';
 
 /** One declaration of a block, possibly wrapped over several lines. */
 export interface Declaration {

@@ -13,6 +13,7 @@ export const treeCase: PatchRule = {
   pack: 'netdev',
   severity: 'info',
   scope: 'patch',
+  appliesToCover: true,
   doc: {
     what: 'The tree token in the subject is not in lower case (`Net-Next`).',
     why: 'Tree names are lower case; scripts and filters match them literally.',

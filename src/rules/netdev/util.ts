@@ -1,15 +1,5 @@
-import type { DiffLine, FilePatch, Hunk, Patch, Subject } from '../../model/changeset.js';
-import { filePath } from '../../model/changeset.js';
+import type { DiffLine, Hunk, Patch, Subject } from '../../model/changeset.js';
 import type { Config } from '../../config/schema.js';
-import type { Location } from '../../model/finding.js';
-import type { RuleFinding } from '../types.js';
-
-/** Width of a line on screen, tabs expanding to the next multiple of 8. */
-export function visualWidth(text: string): number {
-  let width = 0;
-  for (const ch of text) width = ch === '\t' ? width + 8 - (width % 8) : width + 1;
-  return width;
-}
 
 /** Tokens of a subject's bracketed prefix; `[net,v2,1/2]` (patchwork style) splits on commas too. */
 export function prefixTokens(subject: Subject): string[] {
@@ -57,19 +47,6 @@ export function touchedPaths(patch: Patch): string[] {
   return [...out];
 }
 
-/** Location of a diff line: the new side for added/context lines, the old side for deletions. */
-export function diffLocation(file: FilePatch, line: DiffLine): Location {
-  if (line.kind === 'del' && line.oldLine !== undefined) {
-    return { kind: 'diff', file: filePath(file), line: line.oldLine, side: 'old', patchLine: line.patchLine };
-  }
-  return { kind: 'diff', file: filePath(file), line: line.newLine ?? 1, side: 'new', patchLine: line.patchLine };
-}
-
-/** A finding anchored on one added (or context) line, with the line as evidence. */
-export function lineFinding(file: FilePatch, line: DiffLine, message: string, extra: Partial<RuleFinding> = {}): RuleFinding {
-  return { message, location: diffLocation(file, line), evidence: line.text, ...extra };
-}
-
 /** Lines of a hunk in new-side order (context and added lines only). */
 export function newSideLines(hunk: Hunk): DiffLine[] {
   return hunk.lines.filter((l) => l.kind !== 'del');
@@ -84,12 +61,4 @@ export function stripCCommentsAndStrings(text: string): string {
     .replace(/\/\*.*$/, ' ')
     .replace(/\/\/.*$/, ' ')
     .replace(/^\s*\*.*$/, ' ');
-}
-
-/** The series (of the change set) holding this patch, as a patch or as its cover letter. */
-export function seriesOf(patch: Patch, changeset: { patches: Patch[]; series: import('../../model/changeset.js').Series[] }) {
-  let index = changeset.patches.indexOf(patch);
-  if (index < 0) index = changeset.patches.findIndex((p) => p.id === patch.id);
-  if (index < 0) return undefined;
-  return changeset.series.find((s) => s.cover === index || s.patches.includes(index));
 }

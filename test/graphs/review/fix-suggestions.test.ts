@@ -2,7 +2,7 @@ import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runReview } from '../../../src/graphs/review/index.js';
+import { runReview } from '../../../src/graphs/review/run.js';
 import { fixSuggestionsNode, subjectWithTree } from '../../../src/graphs/review/nodes/fix-suggestions.js';
 import type { ReviewStateType } from '../../../src/graphs/review/state.js';
 import { applyFixes } from '../../../src/model/apply-fixes.js';
@@ -53,7 +53,7 @@ async function changesetOf(text: string): Promise<ChangeSet> {
 }
 
 async function findingsFor(text: string, repo?: string): Promise<Finding[]> {
-  return (await runReview({ changeset: await changesetOf(text), format: 'json', ...(repo ? { repo } : {}) })).report.findings;
+  return (await runReview({ kind: 'changeset', changeset: await changesetOf(text) }, repo ? { repo } : {})).findings;
 }
 
 describe('subjectWithTree', () => {
@@ -100,7 +100,7 @@ describe('netdev/tree-missing fix', () => {
   it('the fixed subject passes the tree rule when re-reviewed', async () => {
     const text = eml('[PATCH] net: foo: free the skb when the ring is full', ['Fixes: 0123456789ab ("net: foo: add the foo driver")']);
     const changeset = await changesetOf(text);
-    const findings = (await runReview({ changeset, format: 'json' })).report.findings;
+    const findings = (await runReview({ kind: 'changeset', changeset })).findings;
     const fixed = applyFixes(changeset.patches[0]!, findings).patch;
     const again = await findingsFor(text.replace(/^Subject: .*$/m, `Subject: ${fixed.subject.raw}`));
     expect(again.map((f) => f.rule)).not.toContain('netdev/tree-missing');
@@ -157,10 +157,58 @@ describe('fixSuggestionsNode', () => {
       { rule: 'netdev/tree-missing', severity: 'warning', message: 'm', source: 'rule', patch: 0, location: { kind: 'subject' }, fix: own },
       { rule: 'netdev/tree-missing', severity: 'warning', message: 'm', source: 'rule', patch: 0, location: { kind: 'headers' } },
     ];
-    const state = { request: { inputs: [], format: 'text', failOn: 'error', version: '0' }, config: defaultConfig(), changeset, merged } as unknown as ReviewStateType;
+    const state = { request: { inputs: [], version: '0' }, config: defaultConfig(), changeset, merged } as unknown as ReviewStateType;
     const out = (await fixSuggestionsNode(state)).merged as Finding[];
     expect(out[0]!.fix).toBeUndefined();
     expect(out[1]!.fix).toBe(own);
     expect(out[2]!.fix?.target).toEqual({ kind: 'subject', subject: '[PATCH net-next] net: foo: free the skb when the ring is full' });
+  });
+});
+
+describe('kernel/fixes-target with --repo (a real repository)', () => {
+  let repo: string;
+  let fixed: string;
+  let side: string;
+  const subject = 'net: foo: add the foo driver';
+  const target = (text: string) => findingsFor(eml('[PATCH net] net: foo: free the skb when the ring is full', [text]), repo).then((f) => f.filter((x) => x.rule === 'kernel/fixes-target'));
+
+  beforeAll(() => {
+    repo = realpathSync(mkdtempSync(join(tmpdir(), 'rd-target-')));
+    gitIn(repo, ['init', '-q', '-b', 'main']);
+    writeFileSync(join(repo, 'README'), 'foo\n');
+    gitIn(repo, ['add', '-A']);
+    gitIn(repo, ['commit', '-q', '-m', subject]);
+    fixed = gitIn(repo, ['rev-parse', 'HEAD']).trim();
+    gitIn(repo, ['checkout', '-q', '-b', 'side']);
+    writeFileSync(join(repo, 'README'), 'side\n');
+    gitIn(repo, ['commit', '-q', '-am', 'net: foo: work that never reached main']);
+    side = gitIn(repo, ['rev-parse', 'HEAD']).trim();
+    gitIn(repo, ['checkout', '-q', 'main']);
+    writeFileSync(join(repo, 'README'), 'foo bar\n');
+    gitIn(repo, ['commit', '-q', '-am', 'net: foo: later work']);
+  });
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+  it('is quiet when the commit exists, is an ancestor and the subject matches (or is cut with an ellipsis)', async () => {
+    expect(await target(`Fixes: ${fixed.slice(0, 12)} ("${subject}")`)).toEqual([]);
+    expect(await target(`Fixes: ${fixed.slice(0, 12)} ("net: foo: add the...")`)).toEqual([]);
+  });
+
+  it('flags a subject that differs and suggests the one the repository has', async () => {
+    const [f] = await target(`Fixes: ${fixed.slice(0, 12)} ("net: foo: add a driver")`);
+    expect(f?.severity).toBe('error');
+    expect(f?.message).toContain(`"${subject}"`);
+    expect(f?.location).toMatchObject({ kind: 'message', line: 6 });
+    expect(f?.fix?.target).toEqual({ kind: 'message', startLine: 6, endLine: 6, lines: [`Fixes: ${fixed.slice(0, 12)} ("${subject}")`] });
+  });
+
+  it('flags a hash the repository does not have, and one that is not an ancestor of HEAD', async () => {
+    expect((await target('Fixes: 0123456789ab ("net: foo: add the foo driver")'))[0]?.message).toMatch(/does not have/);
+    expect((await target(`Fixes: ${side.slice(0, 12)} ("net: foo: work that never reached main")`))[0]?.message).toMatch(/not an ancestor of HEAD/);
+  });
+
+  it('needs the repository: without --repo it says nothing', async () => {
+    const findings = await findingsFor(eml('[PATCH net] net: foo: free the skb when the ring is full', ['Fixes: 0123456789ab ("net: foo: add a driver")']));
+    expect(findings.map((f) => f.rule)).not.toContain('kernel/fixes-target');
   });
 });

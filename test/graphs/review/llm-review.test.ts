@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runReview } from '../../../src/graphs/review/index.js';
+import { runReview } from '../../../src/graphs/review/run.js';
+import { failsAt, renderJson } from '../../../src/report/index.js';
 import { createLlmClient } from '../../../src/llm/client.js';
 import { defaultConfig, type Config } from '../../../src/config/schema.js';
 import { ReviewReportSchema } from '../../../src/model/finding.js';
@@ -29,14 +30,14 @@ function llmFor(baseUrl: string, budget = {}) {
 
 async function reviewWith(script: StubReply[] | ((request: StubRequest, index: number) => StubReply), inputs = [demoPath], budget = {}) {
   stub = await startOpenAiStub({ script });
-  const result = await runReview({ inputs, config, format: 'json', llm: llmFor(stub.url, budget) });
+  const report = await runReview({ kind: 'sources', inputs }, { config, llm: llmFor(stub.url, budget) });
   // The JSON output is the report, and it validates.
-  expect(ReviewReportSchema.parse(JSON.parse(result.output))).toEqual(result.report);
-  return result;
+  expect(ReviewReportSchema.parse(JSON.parse(renderJson(report)))).toEqual(report);
+  return { report, exitCode: failsAt(report.findings, 'error') ? 1 : 0 };
 }
 
 async function offline(inputs = [demoPath]) {
-  return (await runReview({ inputs, config, format: 'json', llm: null })).report;
+  return runReview({ kind: 'sources', inputs }, { config, llm: null });
 }
 
 
@@ -88,14 +89,14 @@ describe('LLM reviewer in the review graph (real ChatOpenAI against the stub)', 
   it('a dead endpoint (closed port): deterministic findings, a note, no hang', async () => {
     const port = await closedPort();
     const started = Date.now();
-    const result = await runReview({ inputs: [demoPath, seriesPath], config, format: 'json', llm: llmFor(`http://127.0.0.1:${port}/v1`) });
+    const report = await runReview({ kind: 'sources', inputs: [demoPath, seriesPath] }, { config, llm: llmFor(`http://127.0.0.1:${port}/v1`) });
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(result.report.findings).toEqual((await offline([demoPath, seriesPath])).findings);
-    const notes = result.report.notes.join('\n');
+    expect(report.findings).toEqual((await offline([demoPath, seriesPath])).findings);
+    const notes = report.notes.join('\n');
     expect(notes).toMatch(/model endpoint http:\/\/127\.0\.0\.1:\d+\/v1 is down \(connection failed \(ECONNREFUSED\)\); continuing offline/);
     // Said once, not once per patch.
-    expect(result.report.notes.filter((n) => n.includes('is down'))).toHaveLength(1);
-    expect(result.exitCode).toBe(1);
+    expect(report.notes.filter((n) => n.includes('is down'))).toHaveLength(1);
+    expect(failsAt(report.findings, 'error')).toBe(true);
   });
 
   it('never overrides a deterministic finding at the same rule and place', async () => {
@@ -104,12 +105,12 @@ describe('LLM reviewer in the review graph (real ChatOpenAI against the stub)', 
       script: [json({ findings: [{ rule: 'kernel/imperative-mood', severity: 'warning', message: 'from the model', evidence: 'Fixed a leak in foo_rx()' }] })],
     });
     const text = readFileSync(demoPath, 'utf8').replace(/^Subject: .*$/m, 'Subject: [PATCH net] net: mvpp2: Fixed a leak in foo_rx()');
-    const deterministic = (await runReview({ inputs: ['-'], stdin: text, config: patched, format: 'json' })).report.findings;
+    const deterministic = (await runReview({ kind: 'sources', inputs: ['-'], stdin: text }, { config: patched })).findings;
     const mood = deterministic.filter((f) => f.rule === 'kernel/imperative-mood');
     expect(mood).toHaveLength(1);
     expect(mood[0]!.location).toEqual({ kind: 'subject' });
 
-    const { report } = await runReview({ inputs: ['-'], stdin: text, config: patched, format: 'json', llm: llmFor(stub.url) });
+    const report = await runReview({ kind: 'sources', inputs: ['-'], stdin: text }, { config: patched, llm: llmFor(stub.url) });
     expect(stub.requests).toHaveLength(1);
     const merged = report.findings.filter((f) => f.rule === 'kernel/imperative-mood');
     expect(merged).toEqual(mood);
@@ -122,7 +123,7 @@ describe('LLM reviewer in the review graph (real ChatOpenAI against the stub)', 
   it('the same holds for a message line: the heuristic finding stays, the LLM adds only what is elsewhere', async () => {
     const body = 'This patch makes the error path go through a single exit label.';
     const text = readFileSync(demoPath, 'utf8').replace('Go through a single exit label on the error path.', body);
-    const deterministic = (await runReview({ inputs: ['-'], stdin: text, config, format: 'json' })).report.findings;
+    const deterministic = (await runReview({ kind: 'sources', inputs: ['-'], stdin: text }, { config })).findings;
     const mood = deterministic.find((f) => f.rule === 'kernel/imperative-mood');
     expect(mood?.location).toMatchObject({ kind: 'message', line: 6 });
     stub = await startOpenAiStub({
@@ -135,7 +136,7 @@ describe('LLM reviewer in the review graph (real ChatOpenAI against the stub)', 
         }),
       ],
     });
-    const { report } = await runReview({ inputs: ['-'], stdin: text, config, format: 'json', llm: llmFor(stub.url) });
+    const report = await runReview({ kind: 'sources', inputs: ['-'], stdin: text }, { config, llm: llmFor(stub.url) });
     const merged = report.findings.filter((f) => f.rule === 'kernel/imperative-mood');
     // Sorted by place: the LLM's finding on line 2, then the rule's on line 6 (the LLM's copy is gone).
     expect(merged).toEqual([expect.objectContaining({ source: 'llm', message: 'model says: first line', location: expect.objectContaining({ kind: 'message', line: 2 }) }), mood]);
@@ -167,7 +168,7 @@ describe('LLM reviewer in the review graph (real ChatOpenAI against the stub)', 
 
   it('offline (llm: null): no request at all', async () => {
     stub = await startOpenAiStub({ script: [json({ findings: [] })] });
-    await runReview({ inputs: [demoPath], config, format: 'json', llm: null });
+    await runReview({ kind: 'sources', inputs: [demoPath] }, { config, llm: null });
     expect(stub.requests).toHaveLength(0);
   });
 });

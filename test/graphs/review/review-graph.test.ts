@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildReviewGraph, routeAfterRules, routeToRules, runReview } from '../../../src/graphs/review/index.js';
+import { buildReviewGraph, routeAfterRules, routeToRules } from '../../../src/graphs/review/index.js';
 import { mergeNode } from '../../../src/graphs/review/nodes/merge.js';
+import { runReview, type ReviewEvent } from '../../../src/graphs/review/run.js';
 import type { ReviewStateType } from '../../../src/graphs/review/state.js';
 import type { LlmClient } from '../../../src/llm/types.js';
 import { defaultConfig } from '../../../src/config/schema.js';
 import { ReviewReportSchema, type Finding } from '../../../src/model/finding.js';
-import { finding, makeChangeSet, makePatch } from '../../report/build.js';
+import { changeset as makeChangeSet, finding, patch as makePatch } from '../../support/changeset.js';
 
 const fixtures = join(import.meta.dirname, '../../../fixtures/patches/cli');
 
@@ -21,7 +22,7 @@ const fakeLlm: LlmClient = {
 
 function state(partial: Partial<ReviewStateType>): ReviewStateType {
   return {
-    request: { inputs: [], format: 'text', failOn: 'error', version: '0.0.0' },
+    request: { inputs: [], version: '0.0.0' },
     config: defaultConfig(),
     llm: null,
     changeset: null,
@@ -29,7 +30,6 @@ function state(partial: Partial<ReviewStateType>): ReviewStateType {
     notes: [],
     merged: [],
     reviewReport: null,
-    output: '',
     ...partial,
   };
 }
@@ -69,52 +69,95 @@ describe('merge', () => {
 });
 
 describe('runReview', () => {
-  it('runs end to end on a hand-built change set', async () => {
+  it('runs end to end on a hand-built change set and returns the validated report', async () => {
     const patch = makePatch({ kind: 'diff', subject: 'app.diff', files: [{ path: 'src/app.ts', added: ['<<<<<<< HEAD', 'const x = 1;'] }] });
     const changeset = makeChangeSet([patch], 'diff');
-    const result = await runReview({ changeset, format: 'json' });
-    const report = ReviewReportSchema.parse(JSON.parse(result.output));
+    const report = await runReview({ kind: 'changeset', changeset });
+    expect(ReviewReportSchema.parse(report)).toEqual(report);
     expect(report.findings.map((f) => f.rule)).toContain('generic/conflict-marker');
-    expect(result.exitCode).toBe(1);
-    expect(result.report.totals.errors).toBeGreaterThan(0);
+    expect(report.totals.errors).toBeGreaterThan(0);
   });
 
-  it('visits each step once, and llmReview only with a model', async () => {
+  it('visits each step once per unit, and llmReview only with a model, in the graph and in the sequential run alike', async () => {
     const changeset = makeChangeSet([makePatch(), makePatch({ index: 1 })]);
-    const base = {
-      request: { inputs: ['x'], format: 'text' as const, failOn: 'error' as const, version: '0.0.0' },
-      config: defaultConfig(),
-      changeset,
-    };
-    const count = async (llm: LlmClient | null): Promise<Record<string, number>> => {
+    const base = { request: { inputs: ['x'], version: '0.0.0' }, config: defaultConfig(), changeset };
+    const viaGraph = async (llm: LlmClient | null): Promise<Record<string, number>> => {
       const seen: Record<string, number> = {};
       for await (const update of await buildReviewGraph().stream({ ...base, llm }, { streamMode: 'updates' })) {
         for (const node of Object.keys(update)) seen[node] = (seen[node] ?? 0) + 1;
       }
       return seen;
     };
-    const offline = await count(null);
-    expect(offline).toMatchObject({ parse: 1, patchRules: 2, seriesRules: 1, merge: 1, fixSuggestions: 1, report: 1 });
-    expect(offline.llmReview).toBeUndefined();
-    const online = await count(fakeLlm);
-    expect(online).toMatchObject({ llmReview: 1, merge: 1, report: 1 });
+    const viaRunner = async (llm: LlmClient | null, engine: 'graph' | 'sequential'): Promise<Record<string, number>> => {
+      const seen: Record<string, number> = {};
+      await runReview({ kind: 'changeset', changeset }, { llm, engine }, (event) => {
+        if (event.type === 'step') seen[event.step] = (seen[event.step] ?? 0) + 1;
+      });
+      return seen;
+    };
+    const offline = await viaGraph(null);
+    expect(offline).toEqual({ patchRules: 2, seriesRules: 1, merge: 1, fixSuggestions: 1, report: 1 });
+    expect(await viaRunner(null, 'graph')).toEqual(offline);
+    expect(await viaRunner(null, 'sequential')).toEqual(offline);
+    const online = await viaGraph(fakeLlm);
+    expect(online).toEqual({ patchRules: 2, seriesRules: 1, llmReview: 1, merge: 1, fixSuggestions: 1, report: 1 });
+    expect(await viaRunner(fakeLlm, 'sequential')).toEqual(online);
   });
 
-  it('reviews the demo fixture: malformed Fixes and reverse xmas tree, exit 1', async () => {
-    const result = await runReview({ inputs: [join(fixtures, 'netdev-bad-fixes.eml')], format: 'text' });
-    const rules = result.report.findings.map((f) => f.rule);
+  it('the sequential run and the LangGraph run give the same report', async () => {
+    const inputs = [join(fixtures, 'netdev-bad-fixes.eml'), join(fixtures, '../review-llm/series.mbox'), join(fixtures, '../parse/heron-v2-series.mboxrd.mbox')];
+    const viaGraph = await runReview({ kind: 'sources', inputs }, { engine: 'graph' });
+    const sequential = await runReview({ kind: 'sources', inputs }, { engine: 'sequential' });
+    expect(sequential).toEqual(viaGraph);
+    expect(viaGraph.findings.length).toBeGreaterThan(3);
+    // Offline, auto is the sequential run.
+    const events: ReviewEvent[] = [];
+    await runReview({ kind: 'sources', inputs: [inputs[0]!] }, {}, (e) => events.push(e));
+    expect(events[0]).toEqual({ type: 'start', engine: 'sequential' });
+    expect(events.filter((e) => e.type === 'start')).toHaveLength(1);
+  });
+
+  it('reviews the demo fixture: malformed Fixes and reverse xmas tree', async () => {
+    const report = await runReview({ kind: 'sources', inputs: [join(fixtures, 'netdev-bad-fixes.eml')] });
+    const rules = report.findings.map((f) => f.rule);
     expect(rules).toContain('kernel/fixes-format');
     expect(rules).toContain('netdev/reverse-xmas-tree');
-    expect(result.exitCode).toBe(1);
-    expect(result.output).toMatch(/^total: \d+ errors, \d+ warnings, \d+ infos, \d+ lines checked$/m);
+    expect(report.inputs).toEqual([join(fixtures, 'netdev-bad-fixes.eml')]);
   });
 
-  it('honours failOn: a warning-only review passes at error and fails at warning', async () => {
-    const patch = makePatch({ kind: 'diff', subject: 'app.diff', files: [{ path: 'src/app.ts', added: ['const x = 1; '] }] });
-    const changeset = makeChangeSet([patch], 'diff');
-    const atError = await runReview({ changeset });
-    expect(atError.report.findings.map((f) => f.severity)).toEqual(['warning']);
-    expect(atError.exitCode).toBe(0);
-    expect((await runReview({ changeset, failOn: 'warning' })).exitCode).toBe(1);
+  it('a stream of change sets: one unit each, patch indices running on, findings out per unit', async () => {
+    const units = [
+      makeChangeSet([makePatch({ kind: 'diff', subject: 'a.diff', files: [{ path: 'src/a.ts', added: ['<<<<<<< HEAD'] }] })], 'diff'),
+      makeChangeSet([makePatch({ kind: 'diff', subject: 'b.diff', input: 'b.diff', files: [{ path: 'src/b.ts', added: ['ok'] }, { path: 'src/c.ts', added: ['>>>>>>> theirs'] }] })], 'diff'),
+    ];
+    async function* stream() {
+      yield* units;
+    }
+    const seen: Extract<ReviewEvent, { type: 'unit' }>[] = [];
+    const report = await runReview({ kind: 'changesets', changesets: stream(), inputs: ['a.diff', 'b.diff'] }, {}, (e) => {
+      if (e.type === 'unit') seen.push(e);
+    });
+    expect(seen.map((e) => [e.unit, e.firstPatch, e.report.patches.length])).toEqual([
+      [0, 0, 1],
+      [1, 1, 1],
+    ]);
+    // Unit reports keep their own indices; the run's report renumbers.
+    expect(seen[1]!.report.findings.every((f) => f.patch === 0)).toBe(true);
+    expect(report.patches.map((p) => p.index)).toEqual([0, 1]);
+    expect(report.findings.filter((f) => f.rule === 'generic/conflict-marker').map((f) => f.patch)).toEqual([0, 1]);
+    expect(report.totals.errors).toBe(2);
+  });
+
+  it('an aborted signal stops the run between units with its reason', async () => {
+    const controller = new AbortController();
+    const units = [makeChangeSet([makePatch()]), makeChangeSet([makePatch({ index: 1 })]), makeChangeSet([makePatch({ index: 2 })])];
+    let reviewed = 0;
+    const run = runReview({ kind: 'changesets', changesets: units }, { signal: controller.signal }, (e) => {
+      if (e.type !== 'unit') return;
+      reviewed++;
+      controller.abort(new Error('stop here'));
+    });
+    await expect(run).rejects.toThrow('stop here');
+    expect(reviewed).toBe(1);
   });
 });

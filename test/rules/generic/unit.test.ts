@@ -5,7 +5,7 @@ import { largeFile } from '../../../src/rules/generic/large-file.js';
 import { missingFinalNewline } from '../../../src/rules/generic/missing-final-newline.js';
 import { secret } from '../../../src/rules/generic/secret.js';
 import { trailingWhitespace } from '../../../src/rules/generic/trailing-whitespace.js';
-import { ctx, file, patch } from '../build-netdev.js';
+import { ctx, file, patch } from '../../support/changeset.js';
 
 const added = (path: string, ...lines: string[]) =>
   patch({ kind: 'diff', files: [file(path, [`@@ -1,1 +1,${lines.length + 1} @@`, ' context', ...lines.map((l) => `+${l}`)].join('\n'))] });

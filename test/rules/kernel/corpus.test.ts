@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kernelRules } from '../../../src/rules/kernel/index.js';
-import { parseMail, run } from './build.js';
+import { parseMail } from '../../support/changeset.js';
+import { run } from '../../support/rule-harness.js';
 
 /** Real patches maintainers took without a style complaint (kept outside the project). */
 const CORPUS = join(import.meta.dirname, '../../../../shared/corpus');

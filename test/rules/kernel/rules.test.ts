@@ -2,7 +2,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kernelRules } from '../../../src/rules/kernel/index.js';
-import { FIXTURES, loadFixture, run } from './build.js';
+import { FIXTURE_ROOT, fixtureRepository, loadFixture as loadPatch, runWithRepository } from '../../support/rule-harness.js';
+
+const FIXTURES = join(FIXTURE_ROOT, 'kernel');
+const loadFixture = (name: string) => loadPatch(join(FIXTURES, name));
 
 const CORE = [
   'subject-patch-tag', 'subject-subsystem', 'subject-length', 'imperative-mood', 'placeholder',
@@ -35,14 +38,10 @@ describe.each(kernelRules.map((rule) => [rule.id, rule] as const))('%s', (id, ru
     expect(existsSync(join(FIXTURES, `${name}.good.patch`))).toBe(true);
   });
 
-  it('flags the .bad fixture', async (ctx) => {
+  it('flags the .bad fixture', async () => {
     const patch = await loadFixture(`${name}.bad.patch`);
-    if (name === 'dos-line-endings' && !patch.files.some((f) => f.hunks.some((h) => h.lines.some((l) => l.crlf)))) {
-      // The email parser (mailparser's text) normalises CRLF to LF, so the CR never reaches the
-      // model; the rule itself is covered on a hand-built patch in targeted.test.ts.
-      ctx.skip('parser drops CR from email bodies');
-    }
-    const findings = run(rule, patch);
+    // A rule that needs the repository gets the one its fixtures describe (fixes-target.repo.json).
+    const findings = await runWithRepository(rule, patch, fixtureRepository(rule));
     expect(findings.length).toBeGreaterThanOrEqual(1);
     for (const f of findings) {
       if (f.location.kind === 'message') expect(f.location.patchLine).toBe(patch.messageStartLine + f.location.line - 1);
@@ -51,6 +50,6 @@ describe.each(kernelRules.map((rule) => [rule.id, rule] as const))('%s', (id, ru
 
   it('leaves the .good fixture alone', async () => {
     const patch = await loadFixture(`${name}.good.patch`);
-    expect(run(rule, patch)).toEqual([]);
+    expect(await runWithRepository(rule, patch, fixtureRepository(rule))).toEqual([]);
   });
 });

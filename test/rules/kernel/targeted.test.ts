@@ -15,8 +15,26 @@ import { subjectPatchTag } from '../../../src/rules/kernel/subject-patch-tag.js'
 import { subjectSubsystem } from '../../../src/rules/kernel/subject-subsystem.js';
 import { trailerSyntax } from '../../../src/rules/kernel/trailer-syntax.js';
 import { trailingWhitespace } from '../../../src/rules/kernel/trailing-whitespace.js';
-import { visualWidth } from '../../../src/rules/kernel/util.js';
-import { addedFile, buildPatch, mail, parseMail, run } from './build.js';
+import { visualWidth } from '../../../src/rules/lib/width.js';
+import type { Patch } from '../../../src/model/changeset.js';
+import { addedFile, mail, parseMail, patch as buildPatch0, type PatchSpec } from '../../support/changeset.js';
+import { run } from '../../support/rule-harness.js';
+
+/** The hand-built patches here: Jane Doe's two-line fix to net, signed off by her, message on line 1, no diff. */
+function buildPatch(over: PatchSpec = {}): Patch {
+  const jane = { name: 'Jane Doe', email: 'jane.doe@example.com' };
+  return buildPatch0({
+    input: 'hand',
+    subject: '[PATCH net] acme: fix the thing',
+    message: 'Fix the thing properly.\nIt was broken.\n\nSigned-off-by: Jane Doe <jane.doe@example.com>',
+    messageStartLine: 1,
+    from: jane,
+    author: jane,
+    files: [],
+    lineCount: 10,
+    ...over,
+  });
+}
 
 const FIX_SUBJECT = 'acme: add page pool support for rx';
 
@@ -362,5 +380,44 @@ describe('trailer keys', () => {
     expect(intendedKey('reviewed-BY')).toBe('Reviewed-by');
     expect(intendedKey('Tested-on')).toBeUndefined();
     expect(intendedKey('Acked-for-net-by')).toBeUndefined();
+  });
+});
+
+describe('kernel/imperative-mood on subjects seen in real traffic', () => {
+  it.each([
+    ['opp-microvolt is not optional if regulators', 'statement'],
+    ["The 'const' qualifier has been dropped from the ops", 'statement'],
+    ['Minor flow director cleanups', 'noun phrase'],
+    ['Adding support for the E830 timer', 'gerund'],
+    ['Fixed the regulator copy', 'past'],
+    ['Adds a reset handler', 'third-person'],
+  ])('%s → %s', async (summary, kind) => {
+    const { summaryProblem } = await import('../../../src/rules/kernel/imperative-mood.js');
+    expect(summaryProblem(summary)?.kind).toBe(kind);
+  });
+
+  it.each(['Shut down VSI with "link-down-on-close" enabled', 'fold ice_ptp_read_time into ice_ptp_gettimex64', "Don't create copy of regulators", 'Properly handle the reset', 'Multi-CPU ground work (v3)', 'remove unused fields from struct ixgbevf_adapter'])(
+    'leaves "%s" alone',
+    async (summary) => {
+      const { summaryProblem } = await import('../../../src/rules/kernel/imperative-mood.js');
+      expect(summaryProblem(summary)).toBeUndefined();
+    },
+  );
+
+  it('gives one finding per patch: the subject (warning) naming the body forms too', async () => {
+    const patch = await parseMail(mail({ subject: '[PATCH net] acme: Fixed the rx refill', message: 'This patch adds a check.\nWe now stop.\n\nSigned-off-by: Jane Doe <jane.doe@example.com>' }));
+    const findings = run(imperativeMood, patch);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ severity: 'warning', location: { kind: 'subject' } });
+    expect(findings[0]!.message).toContain('"This patch adds", "We now stop"');
+  });
+});
+
+describe('kernel/imperative-mood in the body', () => {
+  it('leaves a gerund that is the subject of a sentence spanning lines alone', async () => {
+    const message = 'Disabling netdev with the private flag "link-down-on-close" enabled\ncan cause a NULL pointer dereference. Shut down the VSI anyway.\n\nSigned-off-by: Jane Doe <jane.doe@example.com>';
+    expect(run(imperativeMood, await parseMail(mail({ message })))).toEqual([]);
+    const changelog = 'Disabled the VSI before the reset.\n\nSigned-off-by: Jane Doe <jane.doe@example.com>';
+    expect(run(imperativeMood, await parseMail(mail({ message: changelog })))[0]?.message).toBe('"Disabled": describe the change in the imperative mood');
   });
 });

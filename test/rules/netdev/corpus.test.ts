@@ -12,7 +12,7 @@ import { genericRules } from '../../../src/rules/generic/index.js';
 import { isNetdevPatch } from '../../../src/rules/netdev/applies.js';
 import { netdevRules } from '../../../src/rules/netdev/index.js';
 import { seriesRules } from '../../../src/rules/series/index.js';
-import { runRule } from '../build-netdev.js';
+import { runRule } from '../../support/rule-harness.js';
 
 const CORPUS = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'corpus');
 

@@ -8,8 +8,8 @@ import { headerStaticNotInline } from '../../../src/rules/netdev/header-static-n
 import { inlineInSource } from '../../../src/rules/netdev/inline-in-source.js';
 import { declarationStart, reverseXmasTree } from '../../../src/rules/netdev/reverse-xmas-tree.js';
 import { treeMissing } from '../../../src/rules/netdev/tree-missing.js';
-import { visualWidth } from '../../../src/rules/netdev/util.js';
-import { changeset, ctx, file, patch } from '../build-netdev.js';
+import { visualWidth } from '../../../src/rules/lib/width.js';
+import { changeset, ctx, file, patch, subject } from '../../support/changeset.js';
 
 const C = 'drivers/net/ethernet/foo/foo_main.c';
 
@@ -282,5 +282,32 @@ describe('netdev/tree-case', () => {
     const p = patch({ subject: '[PATCH Net-Next v2] Net-Next: fix' });
     const found = treeCase.check(p, ctx());
     expect(found[0]?.fix?.target).toEqual({ kind: 'subject', subject: '[PATCH net-next v2] Net-Next: fix' });
+  });
+});
+
+describe('netdev/fixes-missing: what reads as a fix', () => {
+  const check = (subjectLine: string, message?: string, listTags: string[] = []) => {
+    const base = subject(subjectLine);
+    const p = patch({ subject: { ...base, listTags }, ...(message !== undefined ? { message } : { message: 'Describe it.\nMore.\n\nSigned-off-by: A U Thor <author@example.com>' }), files: [file(C, '@@ -1,1 +1,1 @@\n-a\n+b')] });
+    return fixesMissing.check(p, ctx(changeset([p])));
+  };
+
+  it('names the fixes tree of the tag it was sent to', () => {
+    expect(check('[PATCH net-next] foo: fix a deadlock in foo_close()')[0]?.message).toMatch(/send it to `net` rather than `net-next`/);
+    expect(check('[PATCH iwl-next] ice: fix a race in ice_ptp_gettime()')[0]?.message).toMatch(/send it to `iwl-net` rather than `iwl-next`/);
+    expect(check('[PATCH bpf-next] bpf: fix an out-of-bounds read in the verifier')[0]?.message).toMatch(/send it to `bpf` rather than `bpf-next`/);
+    expect(check('[PATCH] ice: fix a memory leak in ice_probe()', undefined, ['Intel-wired-lan'])[0]?.message).toMatch(/send it to `iwl-net`/);
+  });
+
+  it('reads subjects, bodies and reports, but not cosmetic fixes', () => {
+    expect(check('[PATCH] foo: avoid a crash on unload')).toHaveLength(1);
+    expect(check('[PATCH] foo: fix kernel-doc warnings')).toHaveLength(0);
+    expect(check('[PATCH] foo: fix spelling of "receive"')).toHaveLength(0);
+    // Untagged: the body counts; on a -next tree it does not.
+    const leak = 'The rx path leaks an skb when the ring is full.\nFree it.\n\nSigned-off-by: A U Thor <author@example.com>';
+    expect(check('[PATCH] foo: free the skb on a full ring', leak)[0]?.severity).toBe('warning');
+    expect(check('[PATCH net-next] foo: free the skb on a full ring', leak)).toHaveLength(0);
+    const history = 'Commit 0123456789ab ("foo: fix a leak") fixed the refill.\nAdd a page pool on top.\n\nSigned-off-by: A U Thor <author@example.com>';
+    expect(check('[PATCH] foo: add a page pool', history)).toHaveLength(0);
   });
 });

@@ -5,7 +5,7 @@ import { numbering } from '../../../src/rules/series/numbering.js';
 import { partialResend } from '../../../src/rules/series/partial-resend.js';
 import { tooManyPatches } from '../../../src/rules/series/too-many-patches.js';
 import { versionMismatch } from '../../../src/rules/series/version-mismatch.js';
-import { changeset, ctx, patch } from '../build-netdev.js';
+import { changeset, ctx, patch } from '../../support/changeset.js';
 
 function series(subjects: string[], coverIndex = -1) {
   return subjects.map((s, i) => patch({ subject: s, index: i, isCover: i === coverIndex }));

@@ -9,8 +9,9 @@ const CONCURRENCY = 2;
  * The LLM reviewer over every patch that carries a diff (cover letters and replies have nothing
  * to judge in code, and their prose is the series rules' business). Routing only reaches this
  * node when a model is configured; a dead endpoint or bad answers leave notes, never a failure.
+ * An aborted run (config.signal, LangGraph's or the sequential run's) sends no further request.
  */
-export async function llmReviewNode(state: ReviewStateType): Promise<ReviewStateUpdate> {
+export async function llmReviewNode(state: ReviewStateType, config: { signal?: AbortSignal } = {}): Promise<ReviewStateUpdate> {
   const llm = state.llm;
   const patches = state.changeset?.patches ?? [];
   if (!llm) return {};
@@ -19,6 +20,7 @@ export async function llmReviewNode(state: ReviewStateType): Promise<ReviewState
   const notes: string[] = [];
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
+      if (config.signal?.aborted) return;
       if (llm.exhausted()) {
         notes.push(`LLM budget used up; "${next.patch.subject.raw}" has deterministic findings only`);
         continue;

@@ -1,10 +1,8 @@
-import { buildReport, renderReport } from '../../../report/index.js';
-import { allRules } from '../../../rules/registry.js';
+import { buildReport } from '../../../report/index.js';
 import type { ReviewStateType, ReviewStateUpdate } from '../state.js';
 
-/** Build the ReviewReport and render it in the requested format. */
+/** The unit's ReviewReport, validated. Rendering it is the front end's choice of reporter. */
 export function reportNode(state: ReviewStateType): ReviewStateUpdate {
   const changeset = state.changeset ?? { inputs: state.request.inputs, patches: [], series: [] };
-  const report = buildReport({ changeset, findings: state.merged, notes: state.notes, version: state.request.version });
-  return { reviewReport: report, output: renderReport(state.request.format, report, { changeset, reviewer: state.config.reviewer, rules: allRules }) };
+  return { reviewReport: buildReport({ changeset, findings: state.merged, notes: state.notes, version: state.request.version }) };
 }
