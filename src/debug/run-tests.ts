@@ -333,7 +333,9 @@ async function plan(command: string, runner: RunnerKind, opts: RunOptions, tmp: 
     case 'jest': {
       const json = join(tmp, 'jest.json');
       env.CI = env.CI ?? '1';
-      let args = `--json --outputFile=${shq(json)}`;
+      // --forceExit: a suite that leaves a handle open (a server, a timer) makes jest wait forever
+      // after writing its report; the tool's runs must end when the tests do.
+      let args = `--json --outputFile=${shq(json)} --forceExit`;
       if (only) args += ` -t ${shq(titlePattern(only))}`;
       let perTest = false;
       if (opts.perTestCoverage) {
@@ -357,6 +359,8 @@ async function plan(command: string, runner: RunnerKind, opts: RunOptions, tmp: 
       const base = isPackageTestScript(cmd) && oldMochaDirect('mocha', opts.cwd) !== 'mocha' ? (directScript(cmd, 'mocha', opts.cwd, env) ?? cmd) : cmd;
       const own = oldMochaDirect(base, opts.cwd).replace(/(^|\s)(?:--reporter|-R)(?:=|\s+)\S+/g, '$1').replace(/(^|\s)(?:--reporter-options?|-O)(?:=|\s+)\S+/g, '$1');
       let args = `--reporter ${shq(reporter)}`;
+      // mocha 4+ waits for open handles after the last test (before 4 it exited): --exit.
+      if ((mochaMajor(opts.cwd) ?? 0) >= 4) args += ' --exit';
       if (only) args += ` --grep ${shq(titlePattern(only))}`;
       let perTest = false;
       if (opts.perTestCoverage) {
