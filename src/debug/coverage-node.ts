@@ -192,9 +192,12 @@ async function collectInProcess(
 ): Promise<CoverageMatrix | null> {
   const cov = makeTempDir('rd-pertest-');
   try {
+    // One run replaces the per-file runs: it may use their budget (taking coverage twice per test
+    // slows a big suite down: 677 vitest tests ran 6× slower than without it).
+    const budget = opts.budgetMs ?? opts.timeoutMs * 10;
     const res = await runTests(testCommand, runner, {
       cwd: dir,
-      timeoutMs: opts.timeoutMs,
+      timeoutMs: Math.max(opts.timeoutMs, Math.min(budget, opts.timeoutMs * 3)),
       ...(opts.env ? { env: opts.env } : {}),
       perTestCoverage: { dir: cov.path, roots: [...new Set([root, resolve(dir)])] },
       ...(opts.signal ? { signal: opts.signal } : {}),
