@@ -1,19 +1,26 @@
 /**
- * Per-test line coverage for JavaScript on Node, from V8's own block coverage
- * (NODE_V8_COVERAGE=<dir>: every Node process writes coverage-*.json there when it exits).
+ * Per-test line coverage for JavaScript and TypeScript on Node, from V8's own block coverage.
  *
- * Granularity: one run per test file; for node:test, one more run per test of a file that holds
- * several (`--test-name-pattern`, through runTests' `only`), as long as the total stays under a
- * cap — above it, the file is the unit (id = file path, failed = any test of it failed).
- * vitest / jest: per file only, best effort (their transforms make V8 offsets approximate).
+ *  - jest, vitest, mocha: ONE run with a collector inside the runner's processes that takes V8's
+ *    precise coverage at the start and end of every test (coverage-pertest.ts); lines of the
+ *    code that really ran (babel-jest, vite, tsx, ts-node) are mapped back through source maps.
+ *  - node:test, and the others when the collector got nothing (a crash, a timeout, a runner
+ *    config it cannot extend): NODE_V8_COVERAGE=<dir> (every Node process writes coverage-*.json
+ *    there when it exits, with Node's source-map cache for transformed code); one run per test
+ *    file, then for node:test one more run per test of a file that holds several
+ *    (`--test-name-pattern`, through runTests' `only`) as long as the total stays under a cap —
+ *    above it, the file is the unit (id = file path, failed = any test of it failed).
  */
-import { isTestFile } from './project-files.js';
-import { readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runTests, shq } from './run-tests.js';
 import type { CoverageMatrix, RunnerKind, TestCase } from './types.js';
 import { makeTempDir } from './temp-dir.js';
+import { readPerTestCoverage } from './coverage-pertest.js';
+import { NODE_FLAG } from './detect.js';
+import type { SourceMapInput } from '@jridgewell/trace-mapping';
+import { addExecuted, isJsTestPath, prepareScript, projectSource, v8ToLines, type PreparedScript, type V8Function } from './v8-lines.js';
 
 export interface NodeCoverageOptions {
   /** Timeout of each run. */
@@ -28,59 +35,26 @@ export interface NodeCoverageOptions {
   signal?: AbortSignal;
 }
 
-interface V8Range {
-  startOffset: number;
-  endOffset: number;
-  count: number;
-}
-interface V8Function {
-  functionName: string;
-  ranges: V8Range[];
-  isBlockCoverage: boolean;
-}
 interface V8Script {
   scriptId: string;
   url: string;
   functions: V8Function[];
 }
 
-const SKIP_DIRS = new Set(['node_modules', '.git', 'test', 'tests', '__tests__', 'coverage', 'dist', 'build']);
-
-/** Whether a project-relative path is a test file or a dependency (never part of the matrix). */
-export function isJsTestPath(rel: string): boolean {
-  return isTestFile(rel) || rel.split('/').includes('node_modules');
+/** Node's `source-map-cache` entry of a NODE_V8_COVERAGE file (written for transformed code). */
+interface SourceMapCacheEntry {
+  lineLengths?: number[];
+  data?: SourceMapInput | null;
 }
+
+
+export { isJsTestPath, v8ToLines };
 
 /**
- * Executed lines (1-based) of a script, from its V8 block ranges. Offsets are UTF-16 offsets
- * into the source; ranges nest, and the innermost (latest, after sorting by start then by
- * decreasing length) wins. A line counts as executed when one of its non-blank characters has
- * a count above 0.
+ * Read every coverage-*.json of a NODE_V8_COVERAGE dir: project file → executed lines. Scripts
+ * that Node saw through a source map (its `source-map-cache`: tsx, ts-node, --enable-source-maps)
+ * or whose file ends with a sourceMappingURL are mapped back to their original sources.
  */
-export function v8ToLines(source: string, functions: V8Function[]): number[] {
-  const len = source.length;
-  const counts = new Int32Array(len).fill(-1);
-  const ranges: V8Range[] = [];
-  for (const f of functions) for (const r of f.ranges) ranges.push(r);
-  ranges.sort((a, b) => a.startOffset - b.startOffset || b.endOffset - a.endOffset);
-  for (const r of ranges) counts.fill(r.count, Math.max(0, r.startOffset), Math.min(len, r.endOffset));
-  const lines: number[] = [];
-  let line = 1;
-  let hit = false;
-  for (let i = 0; i <= len; i++) {
-    const ch = i < len ? source.charCodeAt(i) : 10;
-    if (ch === 10) {
-      if (hit) lines.push(line);
-      line++;
-      hit = false;
-      continue;
-    }
-    if (!hit && ch !== 32 && ch !== 9 && ch !== 13 && counts[i]! > 0) hit = true;
-  }
-  return lines;
-}
-
-/** Read every coverage-*.json of a NODE_V8_COVERAGE dir: project file → executed lines. */
 export function readV8CoverageDir(covDir: string, root: string): Map<string, Set<number>> {
   const out = new Map<string, Set<number>>();
   let names: string[] = [];
@@ -89,14 +63,17 @@ export function readV8CoverageDir(covDir: string, root: string): Map<string, Set
   } catch {
     return out;
   }
-  const sources = new Map<string, string | null>();
+  const fromDisk = new Map<string, PreparedScript | null>();
+  const real = new Map<string, string | null>();
   for (const name of names) {
-    let data: { result?: V8Script[] };
+    let data: { result?: V8Script[]; 'source-map-cache'?: Record<string, SourceMapCacheEntry> };
     try {
-      data = JSON.parse(readFileSync(join(covDir, name), 'utf8')) as { result?: V8Script[] };
+      data = JSON.parse(readFileSync(join(covDir, name), 'utf8')) as typeof data;
     } catch {
       continue;
     }
+    const cache = data['source-map-cache'] ?? {};
+    const mapped = new Map<string, PreparedScript | null>();
     for (const script of data.result ?? []) {
       let abs: string;
       if (script.url.startsWith('file://')) {
@@ -107,35 +84,52 @@ export function readV8CoverageDir(covDir: string, root: string): Map<string, Set
         }
       } else if (script.url.startsWith('/')) abs = script.url;
       else continue;
-      let real = abs;
-      try {
-        real = realpathSync(abs);
-      } catch {
-        continue;
-      }
-      if (!real.startsWith(root + sep)) continue;
-      const rel = relative(root, real).split(sep).join('/');
-      if (isJsTestPath(rel) || !/\.[cm]?[jt]sx?$/.test(rel)) continue;
-      let src = sources.get(real);
-      if (src === undefined) {
-        try {
-          src = readFileSync(real, 'utf8');
-        } catch {
-          src = null;
+      if (abs.split(sep).includes('node_modules')) continue;
+      const entry = cache[script.url];
+      let prepared: PreparedScript | null | undefined;
+      if (entry?.data && entry.lineLengths) {
+        prepared = mapped.get(script.url);
+        if (prepared === undefined) {
+          prepared = prepareScript({ path: abs, lineLengths: entry.lineLengths, map: entry.data }) ?? null;
+          mapped.set(script.url, prepared);
         }
-        sources.set(real, src);
+      } else {
+        // The executed text is the file itself (plain JavaScript); only project files are read.
+        if (!projectSource(abs, root, real) && !sourceMapTarget(abs)) continue;
+        prepared = fromDisk.get(abs);
+        if (prepared === undefined) {
+          let src: string | undefined;
+          try {
+            src = readFileSync(abs, 'utf8');
+          } catch {
+            src = undefined;
+          }
+          prepared = src === undefined ? null : (prepareScript({ path: abs, source: src }) ?? null);
+          fromDisk.set(abs, prepared);
+        }
       }
-      if (src === null) continue;
-      let set = out.get(rel);
-      if (!set) out.set(rel, (set = new Set()));
-      for (const l of v8ToLines(src, script.functions)) set.add(l);
+      if (prepared) addExecuted(out, prepared, script.functions, root, real);
     }
   }
   return out;
 }
 
-/** Test files of a project, the way `node --test` finds them (plus *.spec.*). */
-export function findJsTestFiles(root: string, limit = 500): string[] {
+/** A built file (dist/…, build/…) that may map back to project sources through a .map file. */
+function sourceMapTarget(abs: string): boolean {
+  return /\.[cm]?js$/.test(abs) && existsSync(`${abs}.map`);
+}
+
+/** Whether a test command runs TypeScript through a loader (tsx, ts-node, swc, type stripping). */
+export function runsTypeScript(command: string): boolean {
+  return /\b(tsx|ts-node|@swc-node\/register|@swc\/register|esbuild-register|@esbuild-kit)\b|--experimental-strip-types|--experimental-transform-types/.test(command);
+}
+
+/**
+ * Test files of a project, the way `node --test` finds them (plus *.spec.*); TypeScript ones too
+ * when `typescript` (the command runs a TS loader).
+ */
+export function findJsTestFiles(root: string, limit = 500, typescript = false): string[] {
+  const ext = typescript ? /\.[cm]?[jt]s$/ : /\.[cm]?js$/;
   const found: string[] = [];
   const walk = (abs: string, rel: string, depth: number, inTestDir: boolean) => {
     if (depth > 8 || found.length >= limit) return;
@@ -156,7 +150,7 @@ export function findJsTestFiles(root: string, limit = 500): string[] {
         continue;
       }
       if (st.isDirectory()) walk(a, r, depth + 1, inTestDir || e === 'test' || e === 'tests' || e === '__tests__');
-      else if (/\.[cm]?js$/.test(e) && (inTestDir || isJsTestPath(r)) && !/(^|\/)(fixtures?|helpers?|support)\//.test(r)) found.push(r);
+      else if (ext.test(e) && !/\.d\.[cm]?ts$/.test(e) && (inTestDir || isJsTestPath(r)) && !/(^|\/)(fixtures?|helpers?|support)\//.test(r)) found.push(r);
     }
   };
   walk(root, '', 0, false);
@@ -165,15 +159,55 @@ export function findJsTestFiles(root: string, limit = 500): string[] {
 
 /** Node flags written between `node` and `--test` in the project's command (loaders, --import…). */
 export function nodeFlags(testCommand: string): string {
-  const m = /(?:^|[\s;&|(])node(?:js)?((?:\s+--?[\w-]+(?:=\S+)?)*?)\s+--test(?=\s|$)/.exec(testCommand);
+  const m = new RegExp(String.raw`(?:^|[\s;&|(])node(?:js)?((?:${NODE_FLAG})*?)\s+--test(?=\s|$)`).exec(testCommand);
   if (!m) return '';
-  return (m[1] ?? '').trim().split(/\s+/).filter((f) => f && !f.startsWith('--test')).join(' ');
+  const words = (m[1] ?? '').trim().split(/\s+/).filter(Boolean);
+  const kept: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    if (words[i]!.startsWith('--test')) continue;
+    kept.push(words[i]!);
+    // an option's value travels with it
+    if (!words[i]!.includes('=') && i + 1 < words.length && !words[i + 1]!.startsWith('-')) kept.push(words[++i]!);
+  }
+  return kept.join(' ');
 }
 
 function fileOfTest(t: TestCase): string | undefined {
   if (t.file) return t.file;
   const first = t.id.split(' > ')[0];
   return first && /\.[cm]?[jt]sx?$/.test(first) ? first : undefined;
+}
+
+/**
+ * Per-test coverage from one run of jest, vitest or mocha with our collector in the test
+ * processes; null when no test got lines of its own (hooks refused, a crash, a timeout), and
+ * the caller falls back to one run per file.
+ */
+async function collectInProcess(
+  dir: string,
+  root: string,
+  testCommand: string,
+  runner: RunnerKind,
+  opts: NodeCoverageOptions,
+): Promise<CoverageMatrix | null> {
+  const cov = makeTempDir('rd-pertest-');
+  try {
+    // One run replaces the per-file runs: it may use their budget (taking coverage twice per test
+    // slows a big suite down: 677 vitest tests ran 6× slower than without it).
+    const budget = opts.budgetMs ?? opts.timeoutMs * 10;
+    const res = await runTests(testCommand, runner, {
+      cwd: dir,
+      timeoutMs: Math.max(opts.timeoutMs, Math.min(budget, opts.timeoutMs * 3)),
+      ...(opts.env ? { env: opts.env } : {}),
+      perTestCoverage: { dir: cov.path, roots: [...new Set([root, resolve(dir)])] },
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    if (res.timedOut) return null;
+    const { matrix, measured } = readPerTestCoverage(cov.path, res.tests, dir, root);
+    return measured > 0 ? matrix : null;
+  } finally {
+    cov.remove();
+  }
 }
 
 /**
@@ -187,6 +221,11 @@ export async function collectNodeCoverage(
   opts: NodeCoverageOptions,
 ): Promise<CoverageMatrix> {
   const root = realpathSync(dir);
+  if (runner === 'jest' || runner === 'vitest' || runner === 'mocha') {
+    // One run with the per-test collector inside the runner (coverage-pertest.ts).
+    const inProcess = await collectInProcess(dir, root, testCommand, runner, opts);
+    if (inProcess) return inProcess;
+  }
   const started = Date.now();
   const budget = opts.budgetMs ?? opts.timeoutMs * 10;
   const maxRuns = opts.maxRuns ?? 60;
@@ -232,7 +271,7 @@ export async function collectNodeCoverage(
     // Which files to run.
     const known = opts.tests ?? [];
     let files = [...new Set(known.map(fileOfTest).filter((f): f is string => !!f))];
-    if (files.length === 0) files = findJsTestFiles(root);
+    if (files.length === 0) files = findJsTestFiles(root, 500, runsTypeScript(testCommand));
 
     // Pass 1: each file once (coverage per file, and the list of its tests with statuses).
     const perFile: { file: string; tests: TestCase[]; failed: boolean; lines: Map<string, Set<number>> }[] = [];

@@ -62,13 +62,19 @@ export function isPackageTestScript(command: string): boolean {
   return /^\s*(?:npm|yarn|pnpm)\s+(?:(?:run|run-script)\s+)?(?:test|t)(?:\s|$)/.test(command);
 }
 
+/**
+ * One Node option between `node` and `--test`, as a regex source: `--flag`, `--flag=value`, or an
+ * option that takes its value as the next word (`--import tsx`, `-r ts-node/register`).
+ */
+export const NODE_FLAG = String.raw`(?:\s+(?:--(?:import|require|loader|experimental-loader|conditions)|-r|-C)\s+[^\s-]\S*|\s+--?[\w-]+(?:=\S+)?)`;
+
 /** The runner a shell command invokes, without looking at files (npm scripts are not followed). */
 export function runnerFromCommand(command: string): RunnerKind {
   const c = command.replace(/\s+/g, ' ');
   if (/(^|[\s/;&|(])(?:py\.test|pytest)(\s|$)/.test(c) || /python[\d.]*\s+(?:-[A-Za-z]+\s+)*-m\s+pytest\b/.test(c)) {
     return 'pytest';
   }
-  if (/(^|[\s/;&|(])node(?:js)?(?:\s+--?[\w-]+(?:=\S+)?)*\s+--test\b/.test(c)) return 'node-test';
+  if (new RegExp(String.raw`(^|[\s/;&|(])node(?:js)?${NODE_FLAG}*\s+--test\b`).test(c)) return 'node-test';
   if (/(^|[\s/;&|(])vitest(\s|$)/.test(c)) return 'vitest';
   if (/(^|[\s/;&|(])jest(\s|$)/.test(c)) return 'jest';
   if (/(^|[\s/;&|(])_?mocha(\s|$)/.test(c)) return 'mocha';
@@ -92,7 +98,7 @@ export function detectProject(dir: string, testCommand: string): ProjectInfo {
   const jsLike = counts.jsSrc + counts.tsSrc;
   if (counts.pySrc === 0 && jsLike === 0) {
     throw new UsageError(
-      'no Python, JavaScript or TypeScript sources found; rubberduck fix supports Python (pytest) and JavaScript/TypeScript (node:test, vitest, jest) projects',
+      'no Python, JavaScript or TypeScript sources found; rubberduck fix supports Python (pytest) and JavaScript/TypeScript (node:test, vitest, jest, mocha) projects',
       dir,
     );
   }

@@ -15,12 +15,13 @@
  * Without a report (crash, timeout, unknown runner) per-test results come from a scan of the
  * output (TAP / spec / pytest lines), else stay empty and the exit code is what counts.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { runCommand } from './process.js';
 import { makeTempDir } from './temp-dir.js';
-import { isPackageTestScript, readPackageScripts, readTestScript, runnerFromCommand } from './detect.js';
+import { isPackageTestScript, NODE_FLAG, readPackageScripts, readTestScript, runnerFromCommand } from './detect.js';
 import { pythonHelperDir } from './coverage-python.js';
 import { cutShortReason, hasStopEarlyFlag, withoutStopEarly } from './stop-early.js';
 import type { RunnerKind, RunOptions, TestCase, TestRun } from './types.js';
@@ -30,6 +31,15 @@ import { parseJestJson } from './results/jest.js';
 import { MOCHA_OUT_ENV, MOCHA_REPORTER, parseMochaRecords } from './results/mocha.js';
 import { NODE_EVENTS_REPORTER, parseNodeEvents } from './results/node-events.js';
 import { scanTestOutput } from './results/text.js';
+import {
+  JEST_SETUP,
+  PERTEST_COLLECTOR,
+  PERTEST_DIR_ENV,
+  PERTEST_MODULE_ENV,
+  PERTEST_ROOT_ENV,
+  VITEST_SETUP,
+  vitestWrapperConfig,
+} from './coverage-pertest.js';
 
 /** POSIX shell single-quoting. */
 export function shq(s: string): string {
@@ -42,7 +52,7 @@ function escapeRegExp(s: string): string {
 
 /** Insert `flags` right after the first `--test` of a `node … --test` invocation; undefined if none. */
 export function injectAfterNodeTest(command: string, flags: string): string | undefined {
-  const m = /(^|[\s/;&|(])(node(?:js)?(?:\s+--?[\w-]+(?:=\S+)?)*?\s+--test)(?=\s|$)/.exec(command);
+  const m = new RegExp(String.raw`(^|[\s/;&|(])(node(?:js)?${NODE_FLAG}*?\s+--test)(?=\s|$)`).exec(command);
   if (!m) return undefined;
   const at = m.index + m[0].length;
   return `${command.slice(0, at)} ${flags}${command.slice(at)}`;
@@ -91,7 +101,7 @@ function inherited(env: Env, key: string): string | undefined {
 }
 
 function addPath(env: Env, cwd: string): void {
-  const bin = join(cwd, 'node_modules', '.bin');
+  const bin = join(resolve(cwd), 'node_modules', '.bin');
   env.PATH = `${bin}${delimiter}${inherited(env, 'PATH') ?? ''}`;
 }
 
@@ -102,6 +112,10 @@ interface Plan {
   report?: { path: string; kind: 'junit' | 'jest' | 'node-events' | 'mocha' };
   /** Whether `only` was honoured by the command. */
   selected: boolean;
+  /** Files written into the project for this run (vitest's wrapper config), removed afterwards. */
+  cleanup?: string[];
+  /** Whether the runner was given the per-test coverage hooks. */
+  perTest?: boolean;
 }
 
 /** What follows `npm test` in the command (`npm test -- --grep x` → `--grep x`). */
@@ -138,8 +152,110 @@ function pytestEnv(env: Env, xml: string, complete: boolean): void {
   }
 }
 
+/** Write the per-test collector and point the run's environment at it; its path. */
+async function setUpCollector(env: Env, tmp: string, cov: NonNullable<RunOptions['perTestCoverage']>): Promise<string> {
+  const file = join(tmp, 'rubberduck-pertest.cjs');
+  await writeFile(file, PERTEST_COLLECTOR);
+  env[PERTEST_MODULE_ENV] = file;
+  env[PERTEST_DIR_ENV] = cov.dir;
+  env[PERTEST_ROOT_ENV] = cov.roots.join(delimiter);
+  return file;
+}
+
+/**
+ * The project's own `setupFilesAfterEnv`, from `jest --showConfig` (the command line option
+ * replaces the configured list, so ours must be appended to it). undefined when the config
+ * cannot be read or holds several projects (one list for all would be wrong).
+ */
+async function jestSetupFiles(cmd: string, sep: string, opts: RunOptions, env: Env): Promise<string[] | undefined> {
+  const res = await runCommand(`${cmd}${sep} --showConfig`, {
+    cwd: opts.cwd,
+    timeoutMs: Math.min(opts.timeoutMs, 60_000),
+    env,
+    headBytes: 4 << 20,
+    tailBytes: 4096,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  const text = res.output;
+  const start = text.indexOf('{');
+  const end = text.lastIndexOf('}');
+  if (res.exitCode !== 0 || start < 0 || end < start) return undefined;
+  try {
+    const data = JSON.parse(text.slice(start, end + 1)) as { configs?: { setupFilesAfterEnv?: string[] }[]; config?: { setupFilesAfterEnv?: string[] } };
+    const configs = data.configs ?? (data.config ? [data.config] : []);
+    if (configs.length !== 1) return undefined;
+    const files = configs[0]!.setupFilesAfterEnv;
+    return Array.isArray(files) ? files.filter((f) => typeof f === 'string') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const VITEST_CONFIGS = ['vitest.config', 'vite.config'].flatMap((b) => ['ts', 'mts', 'cts', 'js', 'mjs', 'cjs'].map((e) => `${b}.${e}`));
+
+/**
+ * vitest with our setup file: a wrapper config next to the project's (vitest has no command-line
+ * option for setup files). Returns the command (its own --config replaced) and the files to remove.
+ */
+async function vitestWithSetup(cmd: string, dir: string): Promise<{ command: string; files: string[] }> {
+  const cwd = resolve(dir);
+  let userConfig: string | undefined;
+  const m = /(^|\s)(?:--config|-c)(?:=|\s+)(\S+)/.exec(cmd);
+  let command = cmd;
+  if (m) {
+    userConfig = m[2]!.replace(/^['"]|['"]$/g, '');
+    command = cmd.slice(0, m.index) + m[1] + cmd.slice(m.index + m[0].length);
+  } else {
+    userConfig = VITEST_CONFIGS.find((name) => existsSync(join(cwd, name)));
+  }
+  const tag = randomBytes(4).toString('hex');
+  const setup = join(cwd, `.rubberduck-${tag}.setup.mjs`);
+  const wrapper = join(cwd, `.rubberduck-${tag}.vitest.config.mjs`);
+  const rel = userConfig ? (isAbsolute(userConfig) ? userConfig : `./${userConfig.replace(/^\.\//, '')}`) : undefined;
+  await writeFile(setup, VITEST_SETUP);
+  await writeFile(wrapper, vitestWrapperConfig(rel, setup));
+  return { command: `${command.trimEnd()} --config ${shq(wrapper)}`, files: [setup, wrapper] };
+}
+
+/**
+ * What `npm test` runs, as a command of its own (after `pretest`, with node_modules/.bin on PATH
+ * and the extra arguments), when the script is a plain call of `runner`; undefined otherwise.
+ */
+function directScript(command: string, runner: RunnerKind, cwd: string, env: Env): string | undefined {
+  const script = readTestScript(cwd);
+  if (!script || runnerFromCommand(script) !== runner || /[;&|<>`$()]/.test(script)) return undefined;
+  addPath(env, cwd);
+  const pre = readPackageScripts(cwd).pretest !== undefined ? 'npm run pretest && ' : '';
+  const extra = scriptArgs(command);
+  return `${pre}${withoutStopEarly(script, runner)}${extra ? ` ${extra}` : ''}`;
+}
+
+/** Major version of the project's mocha, when installed. */
+function mochaMajor(cwd: string): number | undefined {
+  try {
+    const pkg = JSON.parse(readFileSync(join(cwd, 'node_modules', 'mocha', 'package.json'), 'utf8')) as { version?: string };
+    const major = Number((pkg.version ?? '').split('.')[0]);
+    return Number.isFinite(major) ? major : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * mocha 1.x's `mocha` wrapper spawns `_mocha` with `customFds`, which Node 20 ignores: the run
+ * prints nothing. Its `_mocha` works, so the tool's own runs call that instead.
+ */
+export function oldMochaDirect(command: string, cwd: string): string {
+  if (!/(^|[\s/;&|(])mocha(?=\s|$)/.test(command)) return command;
+  const major = mochaMajor(cwd);
+  if (major === undefined || major >= 2) return command;
+  return command.replace(/(^|[\s/;&|(])mocha(?=\s|$)/g, '$1_mocha');
+}
+
 async function plan(command: string, runner: RunnerKind, opts: RunOptions, tmp: string): Promise<Plan> {
   const env: Env = { ...(opts.env ?? {}) };
+  // Whatever the runner: Python must not write bytecode into a linked virtualenv (the user's).
+  if (inherited(env, 'PYTHONDONTWRITEBYTECODE') === undefined) env.PYTHONDONTWRITEBYTECODE = '1';
   if (opts.exact) {
     // The user's command as given; only what the environment can carry is added.
     if (runner === 'pytest') {
@@ -192,15 +308,47 @@ async function plan(command: string, runner: RunnerKind, opts: RunOptions, tmp: 
       env.CI = env.CI ?? '1';
       let args = `--reporter=junit --outputFile.junit=${shq(xml)} --reporter=default`;
       if (only) args += ` -t ${shq(titlePattern(only))}`;
-      const run = /\bvitest\b(?!\s+run\b)/.test(cmd) && !isPackageTestScript(cmd) ? cmd.replace(/\bvitest\b/, 'vitest run') : cmd;
-      return { command: `${run}${sep} ${args}`, env, report: { path: xml, kind: 'junit' }, selected: !!only };
+      let run = /\bvitest\b(?!\s+run\b)/.test(cmd) && !isPackageTestScript(cmd) ? cmd.replace(/\bvitest\b/, 'vitest run') : cmd;
+      let cleanup: string[] | undefined;
+      if (opts.perTestCoverage && isPackageTestScript(run)) {
+        // `npm test` cannot take a second --config: run the script itself (as npm would).
+        const direct = directScript(run, 'vitest', opts.cwd, env);
+        if (direct) run = /\bvitest\b(?!\s+run\b)/.test(direct) ? direct.replace(/\bvitest\b/, 'vitest run') : direct;
+      }
+      if (opts.perTestCoverage && !isPackageTestScript(run)) {
+        await setUpCollector(env, tmp, opts.perTestCoverage);
+        const wrapped = await vitestWithSetup(run, opts.cwd);
+        run = wrapped.command;
+        cleanup = wrapped.files;
+      }
+      const sepRun = isPackageTestScript(run) && !/\s--(\s|$)/.test(run) ? ' --' : '';
+      return {
+        command: `${run}${sepRun} ${args}`,
+        env,
+        report: { path: xml, kind: 'junit' },
+        selected: !!only,
+        ...(cleanup ? { cleanup, perTest: true } : {}),
+      };
     }
     case 'jest': {
       const json = join(tmp, 'jest.json');
       env.CI = env.CI ?? '1';
-      let args = `--json --outputFile=${shq(json)}`;
+      // --forceExit: a suite that leaves a handle open (a server, a timer) makes jest wait forever
+      // after writing its report; the tool's runs must end when the tests do.
+      let args = `--json --outputFile=${shq(json)} --forceExit`;
       if (only) args += ` -t ${shq(titlePattern(only))}`;
-      return { command: `${cmd}${sep} ${args}`, env, report: { path: json, kind: 'jest' }, selected: !!only };
+      let perTest = false;
+      if (opts.perTestCoverage) {
+        const own = await jestSetupFiles(cmd, sep, opts, env);
+        if (own) {
+          await setUpCollector(env, tmp, opts.perTestCoverage);
+          const setup = join(tmp, 'rubberduck-jest-setup.cjs');
+          await writeFile(setup, JEST_SETUP);
+          args += ` --setupFilesAfterEnv ${[...own, setup].map(shq).join(' ')}`;
+          perTest = true;
+        }
+      }
+      return { command: `${cmd}${sep} ${args}`, env, report: { path: json, kind: 'jest' }, selected: !!only, ...(perTest ? { perTest } : {}) };
     }
     case 'mocha': {
       const reporter = join(tmp, 'rubberduck-mocha-reporter.cjs');
@@ -208,10 +356,20 @@ async function plan(command: string, runner: RunnerKind, opts: RunOptions, tmp: 
       await writeFile(reporter, MOCHA_REPORTER);
       env[MOCHA_OUT_ENV] = out;
       // mocha refuses a second --reporter: the user's own goes (it only changes what is printed).
-      const own = cmd.replace(/(^|\s)(?:--reporter|-R)(?:=|\s+)\S+/g, '$1').replace(/(^|\s)(?:--reporter-options?|-O)(?:=|\s+)\S+/g, '$1');
+      const base = isPackageTestScript(cmd) && oldMochaDirect('mocha', opts.cwd) !== 'mocha' ? (directScript(cmd, 'mocha', opts.cwd, env) ?? cmd) : cmd;
+      const own = oldMochaDirect(base, opts.cwd).replace(/(^|\s)(?:--reporter|-R)(?:=|\s+)\S+/g, '$1').replace(/(^|\s)(?:--reporter-options?|-O)(?:=|\s+)\S+/g, '$1');
       let args = `--reporter ${shq(reporter)}`;
+      // mocha 4+ waits for open handles after the last test (before 4 it exited): --exit.
+      if ((mochaMajor(opts.cwd) ?? 0) >= 4) args += ' --exit';
       if (only) args += ` --grep ${shq(titlePattern(only))}`;
-      return { command: `${own.trimEnd()}${sep} ${args}`, env, report: { path: out, kind: 'mocha' }, selected: !!only };
+      let perTest = false;
+      if (opts.perTestCoverage) {
+        // --require starts coverage before the spec files load; the reporter marks the tests.
+        args += ` --require ${shq(await setUpCollector(env, tmp, opts.perTestCoverage))}`;
+        perTest = true;
+      }
+      const sepOwn = isPackageTestScript(own) && !/\s--(\s|$)/.test(own) ? ' --' : '';
+      return { command: `${own.trimEnd()}${sepOwn} ${args}`, env, report: { path: out, kind: 'mocha' }, selected: !!only, ...(perTest ? { perTest } : {}) };
     }
     default:
       return { command: cmd, env, selected: false };
@@ -250,8 +408,9 @@ async function readReport(p: Plan, runner: RunnerKind, cwd: string): Promise<{ t
 export async function runTests(command: string, runner: RunnerKind, opts: RunOptions): Promise<TestRun> {
   const tmpDir = makeTempDir('rubberduck-run-');
   const tmp = tmpDir.path;
+  let p: Plan | undefined;
   try {
-    const p = await plan(command, runner, opts, tmp);
+    p = await plan(command, runner, opts, tmp);
     const res = await runCommand(p.command, {
       cwd: opts.cwd,
       timeoutMs: opts.timeoutMs,
@@ -285,6 +444,7 @@ export async function runTests(command: string, runner: RunnerKind, opts: RunOpt
       output: res.output,
     };
   } finally {
+    for (const f of p?.cleanup ?? []) await rm(f, { force: true });
     tmpDir.remove();
   }
 }

@@ -51,6 +51,11 @@ export interface RunOptions {
    * command (environment only).
    */
   exact?: boolean;
+  /**
+   * Collect per-test V8 coverage inside the runner's processes (jest, vitest, mocha) into this
+   * directory (src/debug/coverage-pertest.ts). Ignored by other runners and with `exact`.
+   */
+  perTestCoverage?: { dir: string; roots: string[] };
 }
 
 /** Per-test line coverage: which tests executed which lines. */

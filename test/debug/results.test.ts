@@ -137,3 +137,31 @@ describe('scanTestOutput', () => {
     ]);
   });
 });
+
+describe('scanTestOutput on what old runners print into a pipe (ANSI already stripped)', () => {
+  it("reads jest's default reporter (✓ / ✕ / ○)", () => {
+    const out = 'FAIL test/a.test.js\n  clamp\n    ✓ low (3 ms)\n    ✕ high (5 ms)\n    ○ skipped later\n';
+    expect(scanTestOutput(out, 'jest').map((t) => [t.id, t.status])).toEqual([
+      ['low', 'passed'],
+      ['high', 'failed'],
+      ['later', 'skipped'],
+    ]);
+  });
+
+  it("reads mocha's spec reporter, numbered failures included, not the summary's repeat", () => {
+    const out = '  clamp\n    ✓ low\n    1) high\n    ✓ mid (12ms)\n\n  2 passing (8ms)\n  1 failing\n\n  1) clamp high:\n     AssertionError: 9 == 5\n';
+    expect(scanTestOutput(out, 'mocha').map((t) => [t.id, t.status])).toEqual([
+      ['low', 'passed'],
+      ['high', 'failed'],
+      ['mid', 'passed'],
+    ]);
+  });
+
+  it("reads vitest's default reporter, not its per-file lines", () => {
+    const out = ' ❯ test/a.test.js (3 tests | 1 failed) 12ms\n   ✓ low 1ms\n   × high 3ms\n ✓ test/b.test.js (2 tests) 4ms\n';
+    expect(scanTestOutput(out, 'vitest').map((t) => [t.id, t.status])).toEqual([
+      ['low', 'passed'],
+      ['high', 'failed'],
+    ]);
+  });
+});

@@ -168,3 +168,20 @@ describe('runTests with vitest', () => {
     expect(only.exitCode).toBe(0);
   });
 });
+
+describe('runners that would not exit', () => {
+  it('mocha and jest with a handle left open end when the tests do (--exit, --forceExit), results read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rd-run-open-handle-'));
+    dirs.push(dir);
+    linkOwnNodeModules(dir);
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'p' }));
+    writeFileSync(join(dir, 'lib.js'), 'module.exports = { inc: (x) => x + 2 };\n');
+    const body = "const assert = require('assert');\nconst { inc } = require('./lib');\nsetInterval(() => {}, 1000);\nit('inc', () => assert.strictEqual(inc(1), 2));\nit('zero', () => assert.strictEqual(inc(-2), 0));\n";
+    writeFileSync(join(dir, 'a.test.js'), body);
+    for (const [cmd, runner] of [['npx mocha a.test.js', 'mocha'], ['npx jest', 'jest']] as const) {
+      const run = await runTests(cmd, runner, { cwd: dir, timeoutMs: 45_000 });
+      expect(run.timedOut, `${runner}: ${run.output}`).toBe(false);
+      expect(Object.values(statuses(run)).sort()).toEqual(['failed', 'passed']);
+    }
+  }, 120_000);
+});

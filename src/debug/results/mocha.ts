@@ -18,6 +18,11 @@ var path = require('path');
 function RubberduckMochaReporter(runner) {
   var out = process.env.${MOCHA_OUT_ENV};
   var cwd = process.cwd();
+  // Per-test coverage (src/debug/coverage-pertest.ts), when the run asks for it.
+  var cov = null;
+  if (process.env.RUBBERDUCK_PERTEST_MODULE) {
+    try { cov = require(process.env.RUBBERDUCK_PERTEST_MODULE).collector(); } catch (e) { cov = null; }
+  }
   function titles(t) {
     var parts = [];
     for (var s = t; s; s = s.parent) if (s.title) parts.unshift(String(s.title));
@@ -36,10 +41,14 @@ function RubberduckMochaReporter(runner) {
     process.stdout.write('  ' + mark + ' ' + (t.fullTitle ? t.fullTitle() : t.title) + '\n');
     if (message) process.stdout.write('    ' + message.split('\n').slice(0, 8).join('\n    ') + '\n');
   }
+  // mocha loads every spec file before the first test: its loading has no file of its own.
+  runner.on('test', function (t) { if (cov) cov.begin(undefined, t.file); });
+  runner.on('test end', function (t) { if (cov) cov.end({ file: t.file, titles: titles(t) }); });
   runner.on('pass', function (t) { record(t, 'passed'); });
   runner.on('fail', function (t, err) { record(t, 'failed', err); });
   runner.on('pending', function (t) { record(t, 'skipped'); });
   runner.on('end', function () {
+    if (cov) cov.flush();
     var s = runner.stats || {};
     process.stdout.write('\n  ' + (s.passes || 0) + ' passing, ' + (s.failures || 0) + ' failing, ' + (s.pending || 0) + ' pending\n');
   });

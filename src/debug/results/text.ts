@@ -29,11 +29,21 @@ export function scanTestOutput(output: string, runner: RunnerKind): TestCase[] {
       out.push({ id: m[2], name: m[2], status });
       continue;
     }
-    m = line.match(/^\s*([✔✓√✖✗×﹣])\s+(.+?)(?:\s+\([\d.]+m?s\))?(?:\s+#\s*SKIP.*)?$/);
-    if (m && m[2] && !/^(tests|suites|pass|fail|cancelled|skipped|todo|duration_ms)\b/.test(m[2])) {
+    // node's spec reporter, mocha's spec (✓ / ✔), jest's default (✓ / ✕ / ○ skipped), vitest's (✓ / ×)
+    m = line.match(/^\s*([✔✓√✖✗×✕﹣○↓])\s+(.+?)(?:\s+\(?[\d.]+\s?m?s\)?)?(?:\s+#\s*SKIP.*)?$/);
+    if (m && m[2] && !/^(tests|suites|pass|fail|cancelled|skipped|todo|duration_ms)(\s+[\d.]+)?$/.test(m[2]) && !/\(\d+ tests?\b/.test(m[2])) {
       const sym = m[1]!;
-      const status: TestCase['status'] = /[✔✓√]/.test(sym) ? 'passed' : /[✖✗×]/.test(sym) ? 'failed' : 'skipped';
-      out.push({ id: m[2], name: m[2], status });
+      const status: TestCase['status'] = /[✔✓√]/.test(sym) ? 'passed' : /[✖✗×✕]/.test(sym) ? 'failed' : 'skipped';
+      // jest writes `○ skipped name` / `✎ todo name`
+      const name = status === 'skipped' ? m[2].replace(/^(?:skipped|todo)\s+/, '') : m[2];
+      out.push({ id: name, name, status });
+      continue;
+    }
+    // mocha's spec reporter marks a failing test with its number in the list: `  1) name`
+    // (the summary repeats it as `1) suite name:`, which is not a new test).
+    m = line.match(/^\s+\d+\)\s+(.+?)\s*$/);
+    if (m && m[1] && !m[1].endsWith(':') && (runner === 'mocha' || runner === 'unknown')) {
+      out.push({ id: m[1], name: m[1], status: 'failed' });
     }
   }
   return dedupeTests(out);
