@@ -74,6 +74,7 @@ describe('report', () => {
       suspects: [{ file: 'a.py', line: 3, score: 0.7, why: 'executed by 1 of 1 failing test', functionName: 'f' }],
       suspectFunctions: [],
       trace: null,
+      coverage: null,
       queue: [],
       batch: [],
       repairRounds: ['mutation:top', 'mutation:wide'],
