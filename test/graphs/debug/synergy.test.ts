@@ -66,7 +66,7 @@ async function runGraph(fixture: string, llm: LlmClient): Promise<DebugState> {
   let workspace: Workspace | null = null;
   try {
     const state = await buildDebugGraph().invoke(
-      { input: { repo, testCommand: 'python3 -m pytest -q', maxSeconds: 90, testTimeoutMs: 20_000 }, startedAt: Date.now() },
+      { input: { repo, testCommand: 'python3 -m pytest -q', maxSeconds: 240, testTimeoutMs: 20_000 }, startedAt: Date.now() },
       { configurable: { rubberduck: { llm, onWorkspace: (ws: Workspace) => (workspace = ws) } }, recursionLimit: RECURSION_LIMIT },
     );
     return state as DebugState;
@@ -120,7 +120,7 @@ describe('ranking among passing model patches', () => {
     expect(state.explainerRoundTrips).toBe(0); // the explainer agreed
     // the model came in after one batch of mutations, not after all of them
     expect(state.tried.findIndex((t) => t.operator === 'llm')).toBeLessThanOrEqual(8);
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('explainer → localizer, once', () => {
@@ -143,7 +143,7 @@ describe('explainer → localizer, once', () => {
     expect(recheck.user).toMatch(/roman\.py:18\s+`while n >= value:`/);
     expect(state.best?.patch).toContain('(400, "CD")');
     expect(state.explanation).not.toContain('still blames');
-  }, 120_000);
+  }, 300_000);
 
   it('the second time it only notes the disagreement; with no new passing patch the first one stands', async () => {
     const llm = scriptedModel({
@@ -160,7 +160,7 @@ describe('explainer → localizer, once', () => {
     expect(state.fixReport?.outcome).toBe('fixed');
     expect(state.fixReport?.patch).toBe(state.best?.patch);
     expect(state.explanation).toContain('still blames roman.py:18');
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('repairer scheduling with a model (pure)', () => {
