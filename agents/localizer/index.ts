@@ -296,6 +296,12 @@ export async function localize(state: DebugState, config: LangGraphRunnableConfi
       for (const [k, v] of points.reasons) why.set(k, v);
       start = points.summary;
     }
+    progress(config, {
+      stage: 'localize',
+      message: flat
+        ? `coverage is flat (every executed line scored alike): starting from the failure${points.summary.length ? ` (${points.summary.length} starting point${points.summary.length === 1 ? '' : 's'})` : ''}`
+        : 'no coverage of the failing tests: starting from the failure',
+    });
     notes.push(
       flat
         ? "coverage is flat (every executed line scored alike): suspects start from the failure's stack and the functions the failing test names"
@@ -305,8 +311,9 @@ export async function localize(state: DebugState, config: LangGraphRunnableConfi
 
   // 3. Group by enclosing function.
   for (const file of new Set(ranked.map((r) => r.file))) await spansOf(file);
-  if (ranked.length === 0) {
-    // Static fallback: every line of every function in the project's sources, weakly scored.
+  if (!ranked.some((r) => r.failedCover + r.passedCover > 0)) {
+    // No coverage at all: every line of every function in the project's sources, weakly scored,
+    // after the starting points (the fault may sit in a function the failure does not name).
     const seen = new Set(ranked.map((r) => `${r.file}:${r.line}`));
     for (const file of sourceFiles(ws.dir, lang, 50)) {
       for (const span of await spansOf(file)) {
