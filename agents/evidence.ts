@@ -4,6 +4,7 @@
  * MAX_PROMPT_TOKENS whatever the size of the repository.
  */
 import type { RankedLine, TestCase, VariableTrace } from '../src/debug/types.js';
+import type { ToolSet } from '../src/llm/types.js';
 import { countTokens, fitToTokens } from '../src/llm/tokens.js';
 
 export { MAX_PROMPT_TOKENS, PROMPT_MARGIN } from '../src/llm/tokens.js';
@@ -32,16 +33,24 @@ export function renderRanking(ranking: readonly RankedLine[], top = 25, maxToken
   return fitToTokens(rows.join('\n'), maxTokens);
 }
 
+/**
+ * Traced values, one step per line. Only the values that matter: a step lists the locals that
+ * changed since the previous step of the same function (the first step of a function lists them
+ * all; a step where nothing changed is its line alone), so a loop of 30 steps does not repeat
+ * every unchanged variable 30 times.
+ */
 export function renderTraces(traces: readonly VariableTrace[], maxTokens = 1500): string {
   if (!traces.length) return '(no variable trace)';
   const blocks = traces.map((t) => {
+    const last = new Map<string, Record<string, string>>();
     const steps = t.steps.map((s) => {
-      const locals = Object.entries(s.locals)
-        .map(([k, v]) => `${k}=${clip(v, 80)}`)
-        .join(', ');
-      return `${s.file}:${s.line} ${s.function}: ${locals || '(no locals)'}`;
+      const before = last.get(s.function);
+      last.set(s.function, s.locals);
+      const changed = Object.entries(s.locals).filter(([k, v]) => !before || before[k] !== v);
+      const locals = changed.map(([k, v]) => `${k}=${clip(v, 80)}`).join(', ');
+      return locals ? `${s.file}:${s.line} ${s.function}: ${locals}` : `${s.file}:${s.line} ${s.function}`;
     });
-    const head = `test ${t.test}${t.truncated ? ' (trace truncated)' : ''}`;
+    const head = `test ${t.test}${t.truncated ? ' (trace truncated)' : ''} — each step lists the locals that changed`;
     return [head, ...steps, ...(t.outcome ? [`→ ended with: ${clip(t.outcome, 400)}`] : [])].join('\n');
   });
   return fitToTokens(blocks.join('\n\n'), maxTokens, 'both');
@@ -86,4 +95,15 @@ export function fitBlocks(blocks: readonly string[], budget: number): string[] {
     break;
   }
   return out;
+}
+
+/** The prompts' paragraph on the read-only tools ({{tools}}): what they are for, and the bound. */
+export function toolsParagraph(tools: ToolSet | undefined): string {
+  if (!tools || tools.tools.length === 0) return 'No tools are available for this request: answer from what is shown.';
+  const names = tools.tools.map((t) => `\`${t.name}\``).join(', ');
+  return (
+    `Before answering you may call read-only tools (${names}; at most ${tools.maxCalls} calls in all): ` +
+    'read the code that is not shown — a function the suspicious code calls, its callers, the rest of a file. ' +
+    'Do not ask for what is already shown. Test files are read-only: never edit them.'
+  );
 }

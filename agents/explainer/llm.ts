@@ -43,24 +43,33 @@ export interface Explanation {
 
 const counts = (c: TestCounts) => `${c.passed} passed, ${c.failed} failed`;
 
+/** The trace steps in the files the patch changes (the values that matter to the fix), else all. */
+function stepsThatMatter(traces: readonly VariableTrace[], patch: string): VariableTrace[] {
+  const files = new Set(touchedLines(patch).flatMap((f) => [f.oldPath, f.newPath].filter((p): p is string => !!p)));
+  return traces.map((t) => {
+    const steps = t.steps.filter((s) => files.has(s.file));
+    return steps.length ? { ...t, steps } : t;
+  });
+}
+
 export function buildExplainerPrompt(input: ExplainerInput, limit: number = MAX_PROMPT_TOKENS): { system: string; user: string } {
   const system = loadPrompt('explainer', {});
   const suspects = input.suspects.length
     ? input.suspects
-        .slice(0, 10)
+        .slice(0, 3)
         .map((s) => `- ${s.file}:${s.line}${s.functionName ? ` in ${s.functionName}` : ''}${s.score !== undefined ? ` (score ${s.score.toFixed(3)})` : ''}${s.why ? ` — ${s.why}` : ''}`)
         .join('\n')
     : '(none)';
   const budget = limit - PROMPT_MARGIN - countTokens(system);
   const user = renderSections([
-    { title: 'Failing tests (before the fix)', body: renderFailingTests(input.failingTests) },
-    { title: 'Test output before the fix (head and tail)', body: '```\n' + renderTestOutput(input.testOutput, 1000) + '\n```' },
+    { title: 'Failing tests (before the fix)', body: renderFailingTests(input.failingTests, 400) },
+    { title: 'Test output before the fix (head and tail)', body: '```\n' + renderTestOutput(input.testOutput, 400) + '\n```' },
     { title: 'Suspicious lines', body: suspects },
-    { title: 'Traced values of local variables during a failing test', body: renderTraces(input.traces, 1000) },
+    { title: 'Traced values of local variables during a failing test', body: renderTraces(stepsThatMatter(input.traces, input.patch), 500) },
     { title: 'The patch', body: '```diff\n' + fitToTokens(input.patch.trim(), 2500) + '\n```' },
     { title: 'Tests', body: `before: ${counts(input.testsBefore)}\nafter:  ${counts(input.testsAfter)}` },
     ...(input.offlineExplanation?.trim()
-      ? [{ title: 'Draft written from the measurements alone (check it, improve on it)', body: fitToTokens(input.offlineExplanation.trim(), 800) }]
+      ? [{ title: 'Draft written from the measurements alone (check it, improve on it)', body: fitToTokens(input.offlineExplanation.trim(), 500) }]
       : []),
   ]);
   return { system, user: fitToTokens(user, Math.max(0, budget)) };

@@ -4,13 +4,16 @@
  * Offline: per-test line coverage of the workspace (src/debug/coverage-*), Ochiai ranking
  * (src/debug/sbfl), lines grouped by their enclosing function (src/debug/ast), then the local
  * variables of the top suspect functions traced during one failing test (src/debug/trace-*).
- * Without coverage (a crash before any test ran, an unsupported runner) it falls back to the
- * frames of the failure's stack trace, then to every function of the project's source files.
- * Test files are never suspects.
+ * When coverage is missing (a crash before any test ran, an unsupported runner) or flat (every
+ * executed line scored alike: one failing test and no passing one, per-run coverage), it starts
+ * from the failure instead (./from-failure.ts): the frames of its stack trace in the sources, then
+ * the functions the failing test names; a flat ranking follows, scaled down. Without any of these,
+ * every function of the project's source files. Test files are never suspects.
  *
- * With a model (`debugContext(config).llm` non-null): the ranking, the traced values, an outline
- * of the sources and the suspect code go to `localizeWithModel` (./llm.ts); the lines it names
- * move to the top of the ranking (score raised to the best SBFL score), with its reason.
+ * With a model (`debugContext(config).llm` non-null): the ranking, the traced values and the code
+ * of the top suspect functions go to `localizeWithModel` (./llm.ts), with read-only tools
+ * (agents/tools.ts) to look for any other code; the lines it names move to the top of the ranking
+ * (score raised to the best SBFL score), with its reason.
  *
  * Sent back by the explainer (state.disputed: its model blames a line the validated patch does not
  * touch), it only re-ranks: see relocalize.
@@ -18,12 +21,14 @@
 import { projectFiles } from '../../src/debug/project-files.js';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { functionsIn, enclosingFunction, languageOf, outline } from '../../src/debug/ast.js';
 import { collectNodeCoverage } from '../../src/debug/coverage-node.js';
 import { collectPythonCoverage } from '../../src/debug/coverage-python.js';
 import { rankBySbfl } from '../../src/debug/sbfl.js';
+import { codeToolSet, TOOL_CALLS } from '../tools.js';
+import { framesIn, isFlat, startingPoints } from './from-failure.js';
 import { traceVariables } from '../../src/debug/trace-node.js';
 import type { CoverageMatrix, FunctionSpan, Language, RankedLine, RunnerKind, TestCase, VariableTrace } from '../../src/debug/types.js';
 import { codeWindows } from '../../src/debug/code-windows.js';
@@ -99,20 +104,7 @@ export function sourceFiles(dir: string, lang: Language, limit = 200): string[] 
 
 /** `file:line` frames of stack traces in the failure output, relative to dir, project sources only. */
 export function stackFrames(text: string, dir: string): { file: string; line: number }[] {
-  const frames: { file: string; line: number }[] = [];
-  const push = (file: string, line: number) => {
-    let f = file.replace(/^file:\/\//, '');
-    if (isAbsolute(f)) f = relative(dir, f);
-    f = f.replace(/\\/g, '/').replace(/^\.\//, '');
-    if (f.startsWith('..') || isTestFile(f) || f.includes('node_modules/') || !languageOf(f)) return;
-    if (!existsSync(join(dir, f))) return;
-    if (!frames.some((x) => x.file === f && x.line === line)) frames.push({ file: f, line });
-  };
-  for (const m of text.matchAll(/File "([^"]+)", line (\d+)/g)) push(m[1]!, Number(m[2]));
-  // pytest's short form: "src/calc.py:12: in add"
-  for (const m of text.matchAll(/^([\w./-]+\.py):(\d+):/gm)) push(m[1]!, Number(m[2]));
-  for (const m of text.matchAll(/\(?((?:file:\/\/)?[\w./@-]+\.[cm]?[jt]sx?):(\d+):\d+\)?/g)) push(m[1]!, Number(m[2]));
-  return frames;
+  return framesIn(text, dir, false);
 }
 
 async function collectCoverage(
@@ -137,6 +129,23 @@ async function collectCoverage(
   });
 }
 
+/** Source files (and their function signatures) near the suspects, for the model's bearings. */
+async function bearings(dir: string, lang: Language, ranked: RankedLine[]): Promise<string> {
+  const files = sourceFiles(dir, lang, 200);
+  const suspectFiles = [...new Set(ranked.slice(0, 10).map((r) => r.file))].filter((f) => files.includes(f));
+  const texts: { path: string; text: string; lang: Language }[] = [];
+  for (const f of suspectFiles.slice(0, 3)) {
+    try {
+      texts.push({ path: f, text: await readFile(join(dir, f), 'utf8'), lang: languageOf(f) ?? lang });
+    } catch {
+      // unreadable: left out of the outline
+    }
+  }
+  const others = files.filter((f) => !suspectFiles.includes(f));
+  const list = others.length ? `\nother source files: ${others.slice(0, 60).join(', ')}${others.length > 60 ? `, … (${others.length - 60} more)` : ''}` : '';
+  return (await outline(texts, 2500)) + list;
+}
+
 /** The model's opinion, merged into the ranking: named lines first, at the best SBFL score. */
 async function askModel(
   llm: LlmClient,
@@ -147,24 +156,19 @@ async function askModel(
   failing: TestCase[],
   functions: FunctionSpan[],
   trace: VariableTrace | null,
+  coverage: CoverageMatrix | null,
+  start: string[],
   signal: AbortSignal | undefined,
 ): Promise<{ ranked: RankedLine[]; reasons: Map<string, string>; note?: string }> {
-  const files = sourceFiles(dir, lang, 200);
-  const texts: { path: string; text: string; lang: Language }[] = [];
-  for (const f of files) {
-    try {
-      texts.push({ path: f, text: await readFile(join(dir, f), 'utf8'), lang: languageOf(f) ?? lang });
-    } catch {
-      // unreadable: left out of the outline
-    }
-  }
   const answer = await localizeWithModel(llm, {
     failingTests: failing,
     testOutput: state.baseline?.output ?? '',
-    ranking: ranked.slice(0, 25),
-    outline: await outline(texts, 60_000),
-    suspectCode: await codeWindows(dir, ranked.slice(0, 10), functions),
+    ranking: ranked.slice(0, 10),
+    outline: await bearings(dir, lang, ranked),
+    suspectCode: await codeWindows(dir, ranked.slice(0, 10), functions, 3),
     traces: trace ? [trace] : [],
+    ...(start.length ? { startingPoints: start } : {}),
+    tools: codeToolSet(dir, coverage, TOOL_CALLS.localizer),
     ...(signal ? { signal } : {}),
   });
   const reasons = new Map<string, string>();
@@ -258,15 +262,8 @@ export async function localize(state: DebugState, config: LangGraphRunnableConfi
   let ranked = matrix ? rankBySbfl(matrix) : [];
   ranked = ranked.filter((r) => !isTestFile(r.file) && languageOf(r.file) !== null && existsSync(join(ws.dir, r.file)));
 
-  // 2. Fallbacks: the failure's stack frames, then every function of the project's sources.
-  if (ranked.length === 0) {
-    const text = [baseline.output, ...failing.map((t) => t.message ?? '')].join('\n');
-    const frames = stackFrames(text, ws.dir);
-    ranked = frames.map((f, i) => ({ file: f.file, line: f.line, score: Math.max(0.1, 0.5 - i * 0.05), failedCover: 0, passedCover: 0 }));
-    notes.push('no coverage of the failing tests: suspects come from the stack trace and the source files');
-  }
-
-  // 3. Group by enclosing function.
+  // 2. No coverage, or coverage that cannot tell lines apart: start from the failure (its stack
+  //    frames, the functions the failing test names); a flat ranking follows, scaled down.
   const spansByFile = new Map<string, FunctionSpan[]>();
   const spansOf = async (file: string): Promise<FunctionSpan[]> => {
     let spans = spansByFile.get(file);
@@ -281,9 +278,42 @@ export async function localize(state: DebugState, config: LangGraphRunnableConfi
     }
     return spans;
   };
+  const flat = isFlat(ranked);
+  const why = new Map<string, string>();
+  let start: string[] = [];
+  if (ranked.length === 0 || flat) {
+    const text = [baseline.output, ...failing.map((t) => t.message ?? '')].join('\n');
+    const covered = matrix && flat ? (file: string, line: number) => matrix!.lines.has(`${file}:${line}`) : undefined;
+    const points = await startingPoints(ws.dir, text, failing.map((t) => t.message ?? ''), sourceFiles(ws.dir, lang, 200), spansOf, covered);
+    if (points.ranked.length > 0) {
+      const from = new Set(points.ranked.map((r) => `${r.file}:${r.line}`));
+      const rest = ranked.filter((r) => !from.has(`${r.file}:${r.line}`)).map((r) => ({ ...r, score: r.score * 0.3 }));
+      for (const r of points.ranked) {
+        const had = ranked.find((x) => x.file === r.file && x.line === r.line);
+        if (had) Object.assign(r, { failedCover: had.failedCover, passedCover: had.passedCover });
+      }
+      ranked = [...points.ranked, ...rest];
+      for (const [k, v] of points.reasons) why.set(k, v);
+      start = points.summary;
+    }
+    progress(config, {
+      stage: 'localize',
+      message: flat
+        ? `coverage is flat (every executed line scored alike): starting from the failure${points.summary.length ? ` (${points.summary.length} starting point${points.summary.length === 1 ? '' : 's'})` : ''}`
+        : 'no coverage of the failing tests: starting from the failure',
+    });
+    notes.push(
+      flat
+        ? "coverage is flat (every executed line scored alike): suspects start from the failure's stack and the functions the failing test names"
+        : 'no coverage of the failing tests: suspects come from the stack trace and the source files',
+    );
+  }
+
+  // 3. Group by enclosing function.
   for (const file of new Set(ranked.map((r) => r.file))) await spansOf(file);
-  if (ranked.length === 0) {
-    // Static fallback: every line of every function in the project's sources, weakly scored.
+  if (!ranked.some((r) => r.failedCover + r.passedCover > 0)) {
+    // No coverage at all: every line of every function in the project's sources, weakly scored,
+    // after the starting points (the fault may sit in a function the failure does not name).
     const seen = new Set(ranked.map((r) => `${r.file}:${r.line}`));
     for (const file of sourceFiles(ws.dir, lang, 50)) {
       for (const span of await spansOf(file)) {
@@ -303,7 +333,8 @@ export async function localize(state: DebugState, config: LangGraphRunnableConfi
   const groups = groupByFunction(ranked, allSpans);
   const suspectFunctions = groups.slice(0, TRACED_FUNCTIONS).map((g) => g.span);
   const strong = ranked.filter((r) => r.score > STATIC_SCORE);
-  const suspects = toSuspects(strong.length > 0 ? strong : ranked, totalFailed);
+  const explain = (list: Suspect[]) => list.map((x) => (why.has(`${x.file}:${x.line}`) ? { ...x, why: `${why.get(`${x.file}:${x.line}`)!}; ${x.why}` } : x));
+  const suspects = explain(toSuspects(strong.length > 0 ? strong : ranked, totalFailed));
   progress(config, {
     stage: 'localize',
     message:
@@ -336,14 +367,14 @@ export async function localize(state: DebugState, config: LangGraphRunnableConfi
   const llm = debugContext(config).llm;
   if (llm && !llm.exhausted() && !signal?.aborted) {
     progress(config, { stage: 'localize', message: `asking ${llm.model} where the fault is` });
-    const asked = await askModel(llm, state, ws.dir, lang, ranked, failing, allSpans, trace, signal);
+    const asked = await askModel(llm, state, ws.dir, lang, ranked, failing, allSpans, trace, matrix, start, signal);
     if (asked.reasons.size > 0) {
       ranked = asked.ranked;
       for (const r of ranked) {
         const fn = r.functionName ? undefined : enclosingFunction(allSpans, r.line, r.file);
         if (fn) r.functionName = fn.name;
       }
-      const merged = toSuspects(ranked.filter((r) => r.score > STATIC_SCORE || asked.reasons.has(`${r.file}:${r.line}`)), totalFailed).map((s) => {
+      const merged = explain(toSuspects(ranked.filter((r) => r.score > STATIC_SCORE || asked.reasons.has(`${r.file}:${r.line}`)), totalFailed)).map((s) => {
         const reason = asked.reasons.get(`${s.file}:${s.line}`);
         return reason ? { ...s, why: `named by the model: ${reason}; ${s.why}` } : s;
       });
@@ -352,5 +383,5 @@ export async function localize(state: DebugState, config: LangGraphRunnableConfi
     }
   }
 
-  return { ...update, ranked: ranked.slice(0, 400), suspects, suspectFunctions, trace, notes };
+  return { ...update, ranked: ranked.slice(0, 400), suspects, suspectFunctions, trace, coverage: matrix, notes };
 }

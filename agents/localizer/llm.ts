@@ -1,7 +1,9 @@
 /**
  * The localizer's model-backed half: the SBFL ranking, the traced values, the failing tests and
- * the suspicious code go to the model, which names the faulty lines. The prompt stays under
- * MAX_PROMPT_TOKENS however large the repository: the outline is trimmed first, then the code.
+ * the code of the top suspect functions go to the model, which names the faulty lines. Anything
+ * else it wants to read it asks for through read-only tools (agents/tools.ts), so the prompt
+ * carries only the evidence that matters, not the repository. It stays under MAX_PROMPT_TOKENS
+ * however large the repository: the outline is trimmed first, then the code.
  */
 import type { RankedLine, TestCase, VariableTrace } from '../../src/debug/types.js';
 import { isTestFile } from '../../src/graphs/debug/state.js';
@@ -20,7 +22,8 @@ import {
   type Section,
 } from '../evidence.js';
 import { countTokens, fitToTokens } from '../../src/llm/tokens.js';
-import type { LlmClient } from '../../src/llm/types.js';
+import type { LlmClient, ToolSet } from '../../src/llm/types.js';
+import { toolsParagraph } from '../evidence.js';
 import { LocalizerOutputSchema, type LocalizedLine } from './schema.js';
 
 export interface LocalizerInput {
@@ -32,6 +35,13 @@ export interface LocalizerInput {
   /** Code windows around the top suspects, most suspicious first. */
   suspectCode: { file: string; startLine: number; code: string }[];
   traces: VariableTrace[];
+  /**
+   * When coverage is missing or flat: where the failure points (stack frames in the sources,
+   * functions the failing test names), one line each. The ranking then starts with them.
+   */
+  startingPoints?: string[];
+  /** Read-only tools the model may call before it answers (agents/tools.ts). */
+  tools?: ToolSet;
   /** Cancels the model call (Ctrl-C). */
   signal?: AbortSignal;
 }
@@ -45,12 +55,19 @@ export const MAX_LOCATIONS = 5;
 
 /** The request the localizer sends (exported for tests and for --verbose). */
 export function buildLocalizerPrompt(input: LocalizerInput, limit: number = MAX_PROMPT_TOKENS): { system: string; user: string } {
-  const system = loadPrompt('localizer', { maxLocations: MAX_LOCATIONS });
+  const system = loadPrompt('localizer', { maxLocations: MAX_LOCATIONS, tools: toolsParagraph(input.tools) });
+  const start = input.startingPoints?.length ? input.startingPoints : undefined;
   const fixed: Section[] = [
-    { title: 'Failing tests', body: renderFailingTests(input.failingTests) },
-    { title: 'Test output (head and tail)', body: '```\n' + renderTestOutput(input.testOutput) + '\n```' },
-    { title: 'SBFL ranking (Ochiai, most suspicious first)', body: renderRanking(input.ranking) },
-    { title: 'Traced values of local variables during a failing test', body: renderTraces(input.traces) },
+    { title: 'Failing tests', body: renderFailingTests(input.failingTests, 400) },
+    { title: 'Test output (head and tail)', body: '```\n' + renderTestOutput(input.testOutput, 600) + '\n```' },
+    ...(start
+      ? [{ title: 'Coverage cannot tell the lines apart: start from the failure', body: `Every executed line scored alike (or no coverage was collected). The failure points at:\n${start.slice(0, 12).join('\n')}` }]
+      : []),
+    {
+      title: start ? 'Ranking (stack frames and the functions the test names first, then the flat coverage)' : 'SBFL ranking (Ochiai, most suspicious first)',
+      body: renderRanking(input.ranking, 10, 500),
+    },
+    { title: 'Traced values of local variables during a failing test', body: renderTraces(input.traces, 800) },
   ];
   const blocks = input.suspectCode.map((w) => {
     const end = w.startLine + w.code.replace(/\n$/, '').split('\n').length - 1;
@@ -64,7 +81,7 @@ export function buildLocalizerPrompt(input: LocalizerInput, limit: number = MAX_
     renderSections([
       ...fixed,
       { title: 'Suspicious code (line numbers in the gutter)', body: code.length ? code.join('\n\n') : '(none)' },
-      { title: 'Repository outline (files and function signatures)', body: outline },
+      { title: 'Outline of the suspects’ files (function signatures) and the other source files', body: outline },
     ]);
   let user = assemble();
   let total = promptTokens(system, user);
@@ -95,7 +112,15 @@ const cleanPath = (p: string) => p.trim().replace(/^\.\//, '').replace(/^[ab]\//
  */
 export async function localizeWithModel(llm: LlmClient, input: LocalizerInput): Promise<LocalizerAnswer | null> {
   const { system, user } = buildLocalizerPrompt(input);
-  const answer = await llm.structured({ agent: 'localizer', system, user, schema: LocalizerOutputSchema, schemaName: 'localization', ...(input.signal ? { signal: input.signal } : {}) });
+  const answer = await llm.structured({
+    agent: 'localizer',
+    system,
+    user,
+    schema: LocalizerOutputSchema,
+    schemaName: 'localization',
+    ...(input.tools ? { tools: input.tools } : {}),
+    ...(input.signal ? { signal: input.signal } : {}),
+  });
   if (!answer) return null;
   const seen = new Set<string>();
   const locations: LocalizedLine[] = [];

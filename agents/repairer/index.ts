@@ -8,10 +8,12 @@
  * edit. Test files are never patched. No candidate (same file, same new text) is queued twice.
  *
  * With a model (`debugContext(config).llm` non-null) two more rounds ask `repairWithModel`
- * (./llm.ts) for SEARCH/REPLACE edits (LLM_SAMPLES samples), turned into whole-file candidates
- * (`operator: 'llm'`): `llm:1` once the first batch of top mutations has failed (the suspects,
- * their code, the trace, what failed so far), `llm:2` right after llm:1's patches failed, with
- * their test output fed back (or, when llm:1 gave nothing, once the top mutations are used up);
+ * (./llm.ts) for SEARCH/REPLACE edits, turned into whole-file candidates (`operator: 'llm'`),
+ * the model free to read more code through read-only tools (agents/tools.ts): `llm:1` once the
+ * first batch of top mutations has failed (the suspects, their functions' code, the trace, what
+ * failed so far) asks for ONE answer — a first answer that is right costs one call; `llm:2`,
+ * right after llm:1's patch failed, asks for LLM_SAMPLES['llm:2'] samples with its test output
+ * fed back (or, when llm:1 gave nothing, once the top mutations are used up);
  * `mutation:wide` comes last. The model's candidates go ahead of the queued mutations and are
  * validated as one batch (then voted on). Offline they are skipped and the order is the mutation
  * rounds' alone, as before.
@@ -30,11 +32,17 @@ import { passingTestsToTrace, tracePassingTests } from '../../src/debug/repair/b
 import { analysisTimeoutMs, debugContext, isTestFile, progress, remainingMs, signalOf, type DebugState, type DebugUpdate, type PartialFix, type TriedCandidate } from '../../src/graphs/debug/state.js';
 import type { LlmClient } from '../../src/llm/types.js';
 import { codeWindows } from '../../src/debug/code-windows.js';
+import { codeToolSet, TOOL_CALLS } from '../tools.js';
 import { repairWithModel, samplesToCandidates } from './llm.js';
 import type { Edit } from './schema.js';
 
-/** Model answers asked for per llm round. */
-export const LLM_SAMPLES = 3;
+/**
+ * Model answers asked for per llm round: one first (a right first answer costs one call), more
+ * samples only after a failure.
+ */
+export const LLM_SAMPLES: Readonly<Record<string, number>> = { 'llm:1': 1, 'llm:2': 3, 'llm:recheck': 1 };
+/** How many suspect places (their enclosing functions) the model's prompt shows. */
+const MODEL_WINDOWS = 3;
 
 export const BATCH_SIZE = 8;
 /** In this order; offline the llm rounds are skipped. A model round may cut in ahead of its place (modelRoundDue). */
@@ -147,13 +155,14 @@ export function previousAttempts(tried: readonly TriedCandidate[]): { edits: str
 async function modelRound(
   state: DebugState,
   llm: LlmClient,
+  round: string,
   signal: AbortSignal | undefined,
   onReject?: (edit: Edit, reason: string) => void,
 ): Promise<Candidate[]> {
   const ws = state.workspace;
   if (!ws || llm.exhausted()) return [];
   const places = state.suspects.slice(0, 5);
-  const windows = await codeWindows(ws.dir, places, state.suspectFunctions);
+  const windows = await codeWindows(ws.dir, places, state.suspectFunctions, MODEL_WINDOWS);
   if (windows.length === 0) return [];
   const samples = await repairWithModel(llm, {
     locations: places.map((p) => ({ file: p.file, line: p.line, reason: p.why })),
@@ -161,8 +170,9 @@ async function modelRound(
     testOutput: state.baseline?.output ?? '',
     traces: state.trace ? [state.trace] : [],
     previousAttempts: previousAttempts(state.tried),
-    samples: LLM_SAMPLES,
+    samples: LLM_SAMPLES[round] ?? 1,
     testFiles: testFilesOf(state),
+    tools: codeToolSet(ws.dir, state.coverage, TOOL_CALLS.repairer),
     ...(onReject ? { onReject } : {}),
     ...(signal ? { signal } : {}),
   });
@@ -308,16 +318,20 @@ export async function repair(state: DebugState, config: LangGraphRunnableConfig)
 
   // Refill from the next round until something new comes up or the rounds are used up. A model
   // round may also cut in ahead of queued mutations (modelRoundDue); its candidates go first.
+  // A model round of this very call that gave nothing (answers dropped, edits that do not
+  // apply) is a failure too: the next one, with more samples, follows at once.
+  let modelGaveNothing = false;
   for (;;) {
     const round = plan.find((r) => !rounds.includes(r));
     if (!round) break;
-    if (queue.length > 0 && !modelRoundDue(state, queue, round, modelReady(), rounds)) break;
+    const followUp = modelGaveNothing && round.startsWith('llm') && modelReady();
+    if (queue.length > 0 && !followUp && !modelRoundDue(state, queue, round, modelReady(), rounds)) break;
     rounds.push(round);
     let offered: Candidate[];
     if (round.startsWith('llm')) {
       if (!llm || !modelReady()) continue;
       progress(config, { stage: 'repair', message: `asking ${llm.model} for patches (${round})` });
-      offered = await modelRound(state, llm, signalOf(config), (edit, reason) =>
+      offered = await modelRound(state, llm, round, signalOf(config), (edit, reason) =>
         progress(config, { stage: 'repair', message: `model edit of ${edit.file} refused: ${reason}` }),
       );
     } else {
@@ -337,6 +351,7 @@ export async function repair(state: DebugState, config: LangGraphRunnableConfig)
     queue = round.startsWith('llm') ? [...fresh, ...queue] : [...queue, ...fresh];
     progress(config, { stage: 'repair', message: `${fresh.length} new candidate${fresh.length === 1 ? '' : 's'} from ${round}` });
     if (round.startsWith('llm') && fresh.length > 0) break;
+    modelGaveNothing = round.startsWith('llm');
   }
 
   const { batch, rest } = nextBatch(queue);

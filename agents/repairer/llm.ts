@@ -19,7 +19,8 @@ import {
   type Section,
 } from '../evidence.js';
 import { countTokens, fitToTokens } from '../../src/llm/tokens.js';
-import type { LlmClient } from '../../src/llm/types.js';
+import type { LlmClient, ToolSet } from '../../src/llm/types.js';
+import { toolsParagraph } from '../evidence.js';
 import { RepairerOutputSchema, type Edit } from './schema.js';
 
 export interface RepairerInput {
@@ -34,6 +35,8 @@ export interface RepairerInput {
   samples: number;
   /** Test files of the project: never edited. */
   testFiles: string[];
+  /** Read-only tools the model may call before it answers (agents/tools.ts). */
+  tools?: ToolSet;
   /** Told about each refused edit (for the report's notes). */
   onReject?: (edit: Edit, reason: string) => void;
   /** Cancels the model calls (Ctrl-C). */
@@ -61,7 +64,7 @@ function lineAt(windows: RepairerInput['windows'], file: string, line: number): 
 
 export function buildRepairerPrompt(input: RepairerInput, limit: number = MAX_PROMPT_TOKENS): { system: string; user: string } {
   const testFiles = input.testFiles.length ? input.testFiles.slice(0, 30).map((f) => `  - ${f}`).join('\n') + (input.testFiles.length > 30 ? `\n  - … and ${input.testFiles.length - 30} more` : '') : '  - (any test_*.py, *_test.py, *.test.*, *.spec.*, and files under test/ or tests/)';
-  const system = loadPrompt('repairer', { testFiles });
+  const system = loadPrompt('repairer', { testFiles, tools: toolsParagraph(input.tools) });
   const locations = input.locations.length
     ? input.locations
         .map((l) => {
@@ -73,8 +76,8 @@ export function buildRepairerPrompt(input: RepairerInput, limit: number = MAX_PR
   const attempts = input.previousAttempts.slice(-3).map((a, i) => `### Attempt ${i + 1}\n${a.edits.trim()}\n\nTest output after it:\n\`\`\`\n${renderTestOutput(a.testOutput, 300)}\n\`\`\``);
   const fixed: Section[] = [
     { title: 'Suspicious lines', body: locations },
-    { title: 'Failing test output (head and tail)', body: '```\n' + renderTestOutput(input.testOutput, 1200) + '\n```' },
-    { title: 'Traced values of local variables during a failing test', body: renderTraces(input.traces, 1200) },
+    { title: 'Failing test output (head and tail)', body: '```\n' + renderTestOutput(input.testOutput, 600) + '\n```' },
+    { title: 'Traced values of local variables during a failing test', body: renderTraces(input.traces, 600) },
     { title: 'Patches already tried (they did not work)', body: attempts.length ? fitToTokens(attempts.join('\n\n'), 1500) : '(none)' },
   ];
   const blocks = input.windows.map((w) => {
@@ -115,6 +118,7 @@ export async function repairWithModel(llm: LlmClient, input: RepairerInput): Pro
       schema: RepairerOutputSchema,
       schemaName: 'repair',
       ...(i > 0 ? { temperature: SAMPLE_TEMPERATURE } : {}),
+      ...(input.tools ? { tools: input.tools } : {}),
       ...(input.signal ? { signal: input.signal } : {}),
     });
     // A dead endpoint short-circuits without HTTP, so only the budget needs a check here.

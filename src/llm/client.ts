@@ -16,12 +16,13 @@
 // Loaded on first use: @langchain/openai and the OpenAI SDK cost most of a second at start-up,
 // which every offline run (the default) would otherwise pay.
 import type { ChatOpenAI } from '@langchain/openai';
-import type { AIMessage } from '@langchain/core/messages';
+import type { AIMessage, BaseMessage, ToolMessage } from '@langchain/core/messages';
+import type { Runnable } from '@langchain/core/runnables';
 import type { z } from 'zod';
 import { ConfigSchema, type Config } from '../config/schema.js';
-import type { Usage } from '../model/fix-report.js';
+import type { AgentUsage, Usage } from '../model/fix-report.js';
 import { modelJsonSchema, parseJsonLoosely } from './json-schema.js';
-import type { LlmClient, StructuredRequest } from './types.js';
+import type { LlmClient, StructuredRequest, ToolSet } from './types.js';
 
 export const DEFAULT_MODEL = 'gpt-4o-mini';
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -220,11 +221,15 @@ function isBadOutput(error: unknown): boolean {
   return error instanceof SyntaxError || name === 'LengthFinishReasonError';
 }
 
-/** The candidates for the answer object in a raw message: tool call arguments, then the content. */
-function answerCandidates(raw: AIMessage): { values: unknown[]; sawJson: boolean } {
+/**
+ * The candidates for the answer object in a raw message: tool call arguments (not those of the
+ * read-only tools in `toolNames`), then the content.
+ */
+function answerCandidates(raw: AIMessage, toolNames: ReadonlySet<string> = new Set()): { values: unknown[]; sawJson: boolean } {
   const values: unknown[] = [];
-  for (const call of raw.tool_calls ?? []) values.push(call.args);
+  for (const call of raw.tool_calls ?? []) if (!toolNames.has(call.name)) values.push(call.args);
   for (const call of raw.invalid_tool_calls ?? []) {
+    if (call.name && toolNames.has(call.name)) continue;
     const parsed = typeof call.args === 'string' ? parseJsonLoosely(call.args) : undefined;
     if (parsed !== undefined) values.push(parsed);
   }
@@ -259,6 +264,10 @@ class OpenAiCompatibleClient implements LlmClient {
   private pending = 0;
   private promptTokens = 0;
   private completionTokens = 0;
+  private toolCallCount = 0;
+  private readonly perAgent = new Map<string, AgentUsage>();
+  /** Set when the endpoint answered a request with tool definitions with HTTP 400/422. */
+  private toolsRefused = false;
   private dead = false;
   private timeoutsInARow = 0;
 
@@ -274,7 +283,13 @@ class OpenAiCompatibleClient implements LlmClient {
   }
 
   usage(): Usage {
-    return { llmCalls: this.calls, promptTokens: this.promptTokens, completionTokens: this.completionTokens };
+    return {
+      llmCalls: this.calls,
+      promptTokens: this.promptTokens,
+      completionTokens: this.completionTokens,
+      toolCalls: this.toolCallCount,
+      agents: Object.fromEntries([...this.perAgent].filter(([, u]) => u.llmCalls > 0 || u.toolCalls > 0).map(([name, u]) => [name, { ...u }])),
+    };
   }
 
   exhausted(): boolean {
@@ -299,13 +314,19 @@ class OpenAiCompatibleClient implements LlmClient {
     ChatOpenAI: typeof import('@langchain/openai').ChatOpenAI;
     HumanMessage: typeof import('@langchain/core/messages').HumanMessage;
     SystemMessage: typeof import('@langchain/core/messages').SystemMessage;
+    ToolMessage: typeof import('@langchain/core/messages').ToolMessage;
+    ToolNode: typeof import('@langchain/langgraph/prebuilt').ToolNode;
   };
 
   /** Loads LangChain once, before any budget check, so checking and reserving a call stay synchronous. */
   private async loadLangChain(): Promise<void> {
     if (this.langchain) return;
-    const [{ ChatOpenAI }, { HumanMessage, SystemMessage }] = await Promise.all([import('@langchain/openai'), import('@langchain/core/messages')]);
-    this.langchain = { ChatOpenAI, HumanMessage, SystemMessage };
+    const [{ ChatOpenAI }, { HumanMessage, SystemMessage, ToolMessage }, { ToolNode }] = await Promise.all([
+      import('@langchain/openai'),
+      import('@langchain/core/messages'),
+      import('@langchain/langgraph/prebuilt'),
+    ]);
+    this.langchain = { ChatOpenAI, HumanMessage, SystemMessage, ToolMessage, ToolNode };
   }
 
   private chat(temperature: number): ChatOpenAI {
@@ -344,25 +365,56 @@ class OpenAiCompatibleClient implements LlmClient {
   /** js-tiktoken's ranks load with the first request: an offline run (the default) never needs them. */
   private countTokens: ((text: string) => number) | undefined;
 
+  /** The running totals of one agent (created on first use). */
+  private agentUsage(agent: string): AgentUsage {
+    let u = this.perAgent.get(agent);
+    if (!u) {
+      u = { llmCalls: 0, promptTokens: 0, completionTokens: 0, toolCalls: 0 };
+      this.perAgent.set(agent, u);
+    }
+    return u;
+  }
+
   async structured<T>(request: StructuredRequest<T>): Promise<T | null> {
     if (this.dead || request.signal?.aborted) return null;
     await this.loadLangChain();
     const countTokens = (this.countTokens ??= (await import('./tokens.js')).countTokens);
-    const promptEstimate = countTokens(request.system) + countTokens(request.user) + 12;
+    const { HumanMessage, SystemMessage } = this.langchain!;
+    const agent = this.agentUsage(request.agent);
+    const messages: BaseMessage[] = [new SystemMessage(request.system), new HumanMessage(request.user)];
+    const tools = this.usableTools(request);
+    const toolNames = new Set(tools?.tools.map((t) => t.name) ?? []);
+    let promptEstimate = countTokens(request.system) + countTokens(request.user) + 12;
     let badKind: 'malformed' | 'schema' = 'malformed';
     let lastIssue = '';
-    for (let attempt = 0; attempt < 2; attempt++) {
+    let bad = 0;
+    // Each turn that asks for tools uses at least one call of the budget, or is refused; the cap
+    // only stops a model that keeps calling tools after it was told to answer.
+    const maxTurns = (tools?.maxCalls ?? 0) + 3;
+    for (let turn = 0; bad < 2 && turn < maxTurns; turn++) {
       if (!this.roomForCall(promptEstimate)) {
         this.budgetNote();
         return null;
       }
-      const answer = await this.send(request, promptEstimate);
+      const offer = !!tools && !this.toolsRefused && agent.toolCalls < tools.maxCalls;
+      const answer = await this.send(request, messages, promptEstimate, tools && !this.toolsRefused ? { set: tools, offer } : undefined);
       if (!answer) return null;
       if ('unparsable' in answer) {
         badKind = 'malformed';
+        bad++;
         continue;
       }
-      const { values, sawJson } = answerCandidates(answer.raw);
+      const raw = answer.raw;
+      const asked = (raw.tool_calls ?? []).filter((c) => toolNames.has(c.name));
+      const answered = (raw.tool_calls ?? []).some((c) => c.name === request.schemaName && !toolNames.has(c.name));
+      if (tools && asked.length > 0 && !answered) {
+        messages.push(raw);
+        const results = await this.runTools(raw, messages, tools, agent, request.signal);
+        messages.push(...results);
+        promptEstimate += countTokens(rawText(raw)) + results.reduce((n, m) => n + countTokens(String(m.content)) + 8, 0);
+        continue;
+      }
+      const { values, sawJson } = answerCandidates(raw, toolNames);
       for (const value of values) {
         const result = request.schema.safeParse(value);
         if (result.success) return result.data;
@@ -372,36 +424,115 @@ class OpenAiCompatibleClient implements LlmClient {
           .join('; ');
       }
       badKind = sawJson ? 'schema' : 'malformed';
+      bad++;
+    }
+    if (bad < 2) {
+      this.note(`${request.agent}: the model kept calling tools after its tool budget was used up; dropped the request and continued without it`);
+      return null;
     }
     const what = badKind === 'schema' ? `did not match the ${request.schemaName} schema (${lastIssue})` : 'was not valid JSON';
     this.note(`${request.agent}: the model's answer ${what} twice; dropped it and continued without it`);
     return null;
   }
 
-  /** One request with transport retries; counts usage. Null (with a note) when it cannot be had. */
-  private async send<T>(request: StructuredRequest<T>, promptEstimate: number): Promise<RawAnswer | null> {
+  /**
+   * The request's tools when this endpoint can take them: none after the endpoint refused tool
+   * definitions once, and none with a json_schema answer that cannot be strict (the OpenAI SDK
+   * parses json_schema answers only next to strict tools).
+   */
+  private usableTools<T>(request: StructuredRequest<T>): ToolSet | undefined {
+    const set = request.tools;
+    if (!set || set.tools.length === 0 || set.maxCalls <= 0 || this.toolsRefused) return undefined;
+    if (this.llm.structuredOutput === 'jsonSchema' && !modelJsonSchema(request.schema).strict) return undefined;
+    return set;
+  }
+
+  /**
+   * Runs the tool calls of one answer through LangGraph's ToolNode, within the agent's budget:
+   * calls beyond it get a refusal (every call id needs an answer). Results are cut to
+   * maxOutputChars; each call that ran counts in usage.toolCalls.
+   */
+  private async runTools(raw: AIMessage, history: BaseMessage[], set: ToolSet, agent: AgentUsage, signal?: AbortSignal): Promise<ToolMessage[]> {
+    const { ToolMessage, ToolNode } = this.langchain!;
+    const known = new Set(set.tools.map((t) => t.name));
+    const refusals: ToolMessage[] = [];
+    let granted = 0;
+    for (const call of raw.tool_calls ?? []) {
+      const id = call.id ?? '';
+      if (!known.has(call.name)) {
+        refusals.push(new ToolMessage({ tool_call_id: id, name: call.name, status: 'error', content: `unknown tool ${call.name}; the tools are: ${[...known].join(', ')}` }));
+      } else if (agent.toolCalls + granted >= set.maxCalls) {
+        refusals.push(
+          new ToolMessage({ tool_call_id: id, name: call.name, status: 'error', content: `refused: the tool budget (${set.maxCalls} calls) is used up; answer now with what you have` }),
+        );
+      } else granted++;
+    }
+    const node = new ToolNode(set.tools, { handleToolErrors: true });
+    // ToolNode runs the calls of the last AI message that have no answer yet (the refusals have one).
+    const ran = granted > 0 ? ((await node.invoke([...history, ...refusals], signal ? { signal } : {})) as ToolMessage[]) : [];
+    agent.toolCalls += ran.length;
+    this.toolCallCount += ran.length;
+    for (const message of ran) {
+      const content = typeof message.content === 'string' ? message.content : JSON.stringify(message.content);
+      if (content.length > set.maxOutputChars) message.content = `${content.slice(0, set.maxOutputChars)}\n[… cut at ${set.maxOutputChars} characters]`;
+    }
+    const order = new Map((raw.tool_calls ?? []).map((c, i) => [c.id ?? '', i]));
+    return [...refusals, ...ran].sort((a, b) => (order.get(a.tool_call_id) ?? 0) - (order.get(b.tool_call_id) ?? 0));
+  }
+
+  /** The runnable for one request: structured output alone, or with the tools bound next to it. */
+  private runnableFor<T>(request: StructuredRequest<T>, tools: { set: ToolSet; offer: boolean } | undefined): Runnable<BaseMessage[], AIMessage> {
     const { schema: jsonSchema, strict } = modelJsonSchema(request.schema);
     const temperature = request.temperature ?? this.llm.temperature;
-    const { HumanMessage, SystemMessage } = this.langchain!;
-    const messages = [new SystemMessage(request.system), new HumanMessage(request.user)];
-    let method: StructuredOutputMethod = this.llm.structuredOutput;
     const chat = this.chat(temperature);
-    const build = () =>
+    let method: StructuredOutputMethod = this.llm.structuredOutput;
+    const structured = () =>
       chat.withStructuredOutput(jsonSchema, {
         name: request.schemaName,
         method,
         includeRaw: true,
         ...(method === 'jsonSchema' ? { strict } : {}),
       });
-    let runnable: ReturnType<typeof build>;
+    let plain: ReturnType<typeof structured>;
     try {
-      runnable = build();
+      plain = structured();
     } catch {
       // LangChain refuses json_schema for gpt-3.5/gpt-4 names: function calling works there.
       this.note(`model ${this.model} does not take json_schema; using function calling`, 'method-fallback');
       method = 'functionCalling';
-      runnable = build();
+      plain = structured();
     }
+    if (!tools) return plain.pipe((out: { raw: BaseMessage }) => out.raw as AIMessage) as unknown as Runnable<BaseMessage[], AIMessage>;
+
+    const definitions = tools.set.tools.map((t) => ({
+      type: 'function' as const,
+      function: { name: t.name, description: t.description, parameters: modelJsonSchema(t.schema as z.ZodType).schema },
+    }));
+    if (method === 'functionCalling') {
+      // The answer is one more tool, listed first; `required` lets the model pick a read-only
+      // tool or the answer, and once the tool budget is used up the answer is forced.
+      const answerTool = { type: 'function' as const, function: { name: request.schemaName, description: `Your final answer (${request.schemaName}).`, parameters: jsonSchema } };
+      return chat.bindTools([answerTool, ...definitions], {
+        tool_choice: tools.offer ? 'required' : { type: 'function', function: { name: request.schemaName } },
+      }) as unknown as Runnable<BaseMessage[], AIMessage>;
+    }
+    const responseFormat =
+      method === 'jsonSchema'
+        ? { type: 'json_schema' as const, json_schema: { name: request.schemaName, schema: jsonSchema, strict: true } }
+        : { type: 'json_object' as const };
+    // The tools stay bound once offered (the history holds their calls); `none` asks for the answer.
+    return chat.bindTools(definitions, { tool_choice: tools.offer ? 'auto' : 'none', response_format: responseFormat }) as unknown as Runnable<BaseMessage[], AIMessage>;
+  }
+
+  /** One request with transport retries; counts usage. Null (with a note) when it cannot be had. */
+  private async send<T>(
+    request: StructuredRequest<T>,
+    messages: BaseMessage[],
+    promptEstimate: number,
+    tools: { set: ToolSet; offer: boolean } | undefined,
+  ): Promise<RawAnswer | null> {
+    let runnable = this.runnableFor(request, tools);
+    const agent = this.agentUsage(request.agent);
 
     for (let retry = 0; ; retry++) {
       if (this.dead) return null;
@@ -413,20 +544,31 @@ class OpenAiCompatibleClient implements LlmClient {
       this.pending++;
       let failure: Failure;
       try {
-        const out = (await withoutLangChainNoise(() => runnable.invoke(messages, request.signal ? { signal: request.signal } : {}))) as { raw: AIMessage };
+        const raw = await withoutLangChainNoise(() => runnable.invoke(messages, request.signal ? { signal: request.signal } : {}));
         this.pending--;
         this.timeoutsInARow = 0;
-        this.count(out.raw, promptEstimate);
-        return { raw: out.raw };
+        this.count(raw, promptEstimate, agent);
+        return { raw };
       } catch (error) {
         this.pending--;
         if (isBadOutput(error)) {
           // The request was answered (and paid for); its usage block went down with the parse.
           this.calls++;
           this.promptTokens += promptEstimate;
+          agent.llmCalls++;
+          agent.promptTokens += promptEstimate;
           return { unparsable: String((error as Error).message) };
         }
         failure = classify(error);
+      }
+      if (tools && !this.toolsRefused && failure.kind === 'fatal' && /^HTTP (400|422)\b/.test(failure.what) && !messages.some((m) => m.getType() === 'tool')) {
+        // A server that does not take tool definitions (llama.cpp without --jinja, old vLLM):
+        // the same request without them, and no tools for the rest of the run.
+        this.toolsRefused = true;
+        this.note(`model endpoint ${this.baseUrl} refused tool definitions (${failure.what}); continuing without tools`, 'tools-refused');
+        runnable = this.runnableFor(request, undefined);
+        retry = -1;
+        continue;
       }
       switch (failure.kind) {
         case 'aborted':
@@ -460,13 +602,16 @@ class OpenAiCompatibleClient implements LlmClient {
     }
   }
 
-  private count(raw: AIMessage, promptEstimate: number): void {
-    this.calls++;
+  private count(raw: AIMessage, promptEstimate: number, agent: AgentUsage): void {
     const meta = raw.usage_metadata;
     const tokenUsage = (raw.response_metadata as { tokenUsage?: { promptTokens?: number; completionTokens?: number } } | undefined)?.tokenUsage;
-    const prompt = meta?.input_tokens ?? tokenUsage?.promptTokens;
-    const completion = meta?.output_tokens ?? tokenUsage?.completionTokens;
-    this.promptTokens += prompt ?? promptEstimate;
-    this.completionTokens += completion ?? this.countTokens!(rawText(raw));
+    const prompt = meta?.input_tokens ?? tokenUsage?.promptTokens ?? promptEstimate;
+    const completion = meta?.output_tokens ?? tokenUsage?.completionTokens ?? this.countTokens!(rawText(raw));
+    this.calls++;
+    this.promptTokens += prompt;
+    this.completionTokens += completion;
+    agent.llmCalls++;
+    agent.promptTokens += prompt;
+    agent.completionTokens += completion;
   }
 }

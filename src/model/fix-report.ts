@@ -14,10 +14,28 @@ export const TestCountsSchema = z.object({
   failed: z.number().int().nonnegative(),
 });
 
+/** One agent's share of the model usage. */
+export const AgentUsageSchema = z.object({
+  /** Answered HTTP requests to the model (a turn that asks for tools is one). */
+  llmCalls: z.number().int().nonnegative(),
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+  /** Read-only tool calls run for the model (agents/tools.ts); not model calls. */
+  toolCalls: z.number().int().nonnegative(),
+});
+export type AgentUsage = z.infer<typeof AgentUsageSchema>;
+
+/**
+ * Model usage of a run. The three totals are the original contract; `toolCalls` and `agents`
+ * (per agent: localizer, repairer, explainer, reviewer) were added later and are optional so
+ * that older reports still validate.
+ */
 export const UsageSchema = z.object({
   llmCalls: z.number().int().nonnegative(),
   promptTokens: z.number().int().nonnegative(),
   completionTokens: z.number().int().nonnegative(),
+  toolCalls: z.number().int().nonnegative().optional(),
+  agents: z.record(z.string(), AgentUsageSchema).optional(),
 });
 export type Usage = z.infer<typeof UsageSchema>;
 

@@ -71,7 +71,8 @@ describe('localizeWithModel', () => {
     expect(req.system).toContain('**localizer**');
     expect(req.user).toContain('src/cart.py:6  score 0.894');
     expect(req.user).toContain('in total');
-    expect(req.user).toContain('src/cart.py:6 total: s=41, discount=5');
+    // each trace step lists the values that changed
+    expect(req.user).toContain('src/cart.py:5 total: s=45, discount=5\nsrc/cart.py:6 total: s=41\n');
     expect(req.user).toContain('AssertionError: assert 41 == 40');
     expect(req.user).toContain('6 |         s = s - discount + 1');
     expect(req.body.response_format.json_schema.name).toBe('localization');
@@ -94,7 +95,7 @@ describe('localizeWithModel', () => {
     expect(countTokens(system) + countTokens(user)).toBeLessThan(MAX_PROMPT_TOKENS);
     // The evidence survives the trimming; the outline went first.
     expect(user).toContain('src/cart.py:6  score 0.894');
-    expect(user).toContain('s=41, discount=5');
+    expect(user).toContain('src/cart.py:6 total: s=41');
     expect(user).toContain('6 |         s = s - discount + 1');
     expect(user).not.toContain('pkg/module_2000.py');
 
@@ -112,6 +113,14 @@ describe('localizeWithModel', () => {
     expect(user).toContain('def f_10(a, b)');
     expect(user).not.toContain('def f_49999(a, b)');
     expect(user).toContain('trimmed');
+  });
+
+  it('with flat coverage the failure’s starting points lead; without tools the prompt says so', () => {
+    const { system, user } = buildLocalizerPrompt({ ...input, startingPoints: ['- stack frame src/cart.py:6', '- total (src/cart.py:1-7), named by the failing test'] });
+    expect(user).toMatch(/## Coverage cannot tell the lines apart: start from the failure\n\n.*\n- stack frame src\/cart\.py:6\n- total \(src\/cart\.py:1-7\)/);
+    expect(user.indexOf('start from the failure')).toBeLessThan(user.indexOf('## Ranking (stack frames'));
+    expect(system).toContain('No tools are available for this request');
+    expect(buildLocalizerPrompt(input).user).not.toContain('start from the failure');
   });
 
   it('keeps the whole outline when it fits', () => {

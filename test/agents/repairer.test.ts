@@ -49,11 +49,13 @@ describe('repairer: the model round (LLM seam)', () => {
     try {
       writeFileSync(join(dir, 'calc.py'), 'def add(a, b):\n    return a - b\n');
       const requests: string[] = [];
+      const tools: string[][] = [];
       const llm = {
         model: 'stub',
         baseUrl: 'http://127.0.0.1:1/v1',
-        async structured<T>(req: { agent: string }): Promise<T | null> {
+        async structured<T>(req: { agent: string; tools?: { tools: { name: string }[]; maxCalls: number } }): Promise<T | null> {
           requests.push(req.agent);
+          tools.push(req.tools?.tools.map((t) => t.name) ?? []);
           return { reasoning: 'subtracts instead of adding.', edits: [{ file: 'calc.py', search: '    return a - b\n', replace: '    return a + b\n' }] } as T;
         },
         usage: () => ({ llmCalls: requests.length, promptTokens: 0, completionTokens: 0 }),
@@ -79,7 +81,9 @@ describe('repairer: the model round (LLM seam)', () => {
         tried: [],
       } as never;
       const update = await repair(state, { configurable: { rubberduck: { llm } } });
-      expect(requests).toEqual(['repairer', 'repairer', 'repairer']);
+      // one answer first: a first answer that is right costs one call; the read-only tools come along
+      expect(requests).toEqual(['repairer']);
+      expect(tools).toEqual([['search_code', 'show_function', 'show_lines', 'tests_covering']]);
       expect(update.repairRounds).toEqual(['mutation:top', 'llm:1']);
       expect(update.batch).toHaveLength(1);
       expect((update.batch as Candidate[])[0]).toMatchObject({ file: 'calc.py', operator: 'llm', line: 2, newSource: 'def add(a, b):\n    return a + b\n' });

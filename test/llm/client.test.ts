@@ -70,7 +70,7 @@ describe('structured output over the real ChatOpenAI', () => {
     expect(body.response_format.json_schema.schema.required).toEqual(['verdict', 'line']);
     expect(body.tools).toBeUndefined();
     expect(body.messages[0]).toMatchObject({ role: 'system', content: 'You are the localizer.' });
-    expect(llm.usage()).toEqual({ llmCalls: 1, promptTokens: 120, completionTokens: 9 });
+    expect(llm.usage()).toEqual({ llmCalls: 1, promptTokens: 120, completionTokens: 9, toolCalls: 0, agents: { localizer: { llmCalls: 1, promptTokens: 120, completionTokens: 9, toolCalls: 0 } } });
   });
 
   it('functionCalling: a forced tool call whose arguments are the answer', async () => {
@@ -80,7 +80,7 @@ describe('structured output over the real ChatOpenAI', () => {
     expect(body.tools[0].function.name).toBe('answer');
     expect(body.tool_choice).toMatchObject({ type: 'function', function: { name: 'answer' } });
     expect(body.response_format).toBeUndefined();
-    expect(llm.usage()).toEqual({ llmCalls: 1, promptTokens: 50, completionTokens: 5 });
+    expect(llm.usage()).toMatchObject({ llmCalls: 1, promptTokens: 50, completionTokens: 5, toolCalls: 0 });
   });
 
   it('jsonMode: response_format json_object, the answer in the content', async () => {

@@ -4,15 +4,16 @@ import { countTokens, fitToTokens } from '../../src/llm/tokens.js';
 
 describe('loadPrompt', () => {
   it('reads prompts/<name>.md and fills {{var}} placeholders', () => {
-    expect(promptVariables('localizer')).toEqual(['maxLocations']);
-    const text = loadPrompt('localizer', { maxLocations: 5 });
+    expect(promptVariables('localizer')).toEqual(['tools', 'maxLocations']);
+    const text = loadPrompt('localizer', { maxLocations: 5, tools: 'No tools.' });
     expect(text).toContain('**localizer**');
     expect(text).toContain('at most 5 locations');
     expect(text).not.toMatch(/\{\{/);
   });
 
   it('a missing variable is an error naming it', () => {
-    expect(() => loadPrompt('repairer', {})).toThrow(/prompts\/repairer\.md: no value for \{\{testFiles\}\}/);
+    expect(() => loadPrompt('repairer', { tools: 'x' })).toThrow(/prompts\/repairer\.md: no value for \{\{testFiles\}\}/);
+    expect(() => loadPrompt('repairer', {})).toThrow(/no value for \{\{tools\}\}, \{\{testFiles\}\}/);
   });
 
   it('every debugger prompt loads and names its agent (the stub routes on it)', () => {
@@ -23,7 +24,7 @@ describe('loadPrompt', () => {
   });
 
   it('values are not expanded again, and an unknown prompt is an error', () => {
-    expect(loadPrompt('repairer', { testFiles: '{{maxLocations}}' })).toContain('{{maxLocations}}');
+    expect(loadPrompt('repairer', { testFiles: '{{maxLocations}}', tools: 'x' })).toContain('{{maxLocations}}');
     expect(() => promptTemplate('../package')).toThrow(/invalid prompt name/);
     expect(() => promptTemplate('nope')).toThrow();
   });

@@ -2,11 +2,14 @@
  * A scripted OpenAI-compatible server for tests: node:http on 127.0.0.1 (random port), serving
  * POST /v1/chat/completions as JSON or SSE. Answers adapt to the request: a scripted object is sent
  * as a tool call when the request forces a function (function calling), otherwise as the message
- * content (json_schema / json_object / plain). Faults: any HTTP status (429 with Retry-After, 500…),
- * delays (timeouts), malformed JSON, schema-breaking JSON, a destroyed connection. Every request
- * body is recorded.
+ * content (json_schema / json_object / plain). A scripted tool call (`callTools`) is an assistant
+ * message with `tool_calls` and `finish_reason: "tool_calls"`; the client's tool results come back
+ * in the next request as `tool` messages (`toolResults`). Faults: any HTTP status (429 with
+ * Retry-After, 500…), delays (timeouts), malformed JSON, schema-breaking JSON, a destroyed
+ * connection. Every request body is recorded. Streaming (SSE) and plain JSON answers alike.
  *
  *   const stub = await startOpenAiStub({ script: [json({ answer: 1 }), status(429, { retryAfter: 0 }), …] });
+ *   const stub = await startOpenAiStub({ script: [callTools(['show_function', { name: 'f', file: null }]), json({ answer: 1 })] });
  *   OPENAI_BASE_URL = stub.url  // http://127.0.0.1:PORT/v1
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -23,10 +26,19 @@ export type StubReply =
   | { json: unknown; usage?: StubUsage | null; delayMs?: number }
   /** Raw text as the content (or as the tool call arguments): malformed JSON, fenced JSON, prose. */
   | { text: string; usage?: StubUsage | null; delayMs?: number }
+  /** The model asks for tools: `tool_calls` (arguments as given, or JSON of `args`), finish_reason "tool_calls". */
+  | { toolCalls: StubToolCall[]; content?: string; usage?: StubUsage | null; delayMs?: number }
   /** An HTTP error. */
   | { status: number; retryAfter?: number; message?: string; delayMs?: number }
   /** Close the socket without answering. */
   | { destroy: true; delayMs?: number };
+
+export interface StubToolCall {
+  name: string;
+  /** Serialized as the call's arguments; a string is sent verbatim (malformed arguments). */
+  args: unknown;
+  id?: string;
+}
 
 export interface StubRequest {
   path: string;
@@ -39,6 +51,12 @@ export interface StubRequest {
   stream: boolean;
   /** `tool` when the request forces a function, `json_schema` / `json_object` from response_format, else `text`. */
   mode: 'tool' | 'json_schema' | 'json_object' | 'text';
+  /** Names of the tools offered (`tools[].function.name`), in order. */
+  toolNames: string[];
+  /** The `tool` messages of this request (results of earlier tool calls), in order. */
+  toolResults: { id: string; content: string }[];
+  /** The tool calls of the assistant messages in this request's history, in order. */
+  pastToolCalls: { id: string; name: string; args: string }[];
 }
 
 export interface StubRoute {
@@ -71,6 +89,10 @@ export const text = (content: string, usage?: StubUsage | null): StubReply => ({
 export const status = (code: number, extra: { retryAfter?: number; message?: string } = {}): StubReply => ({ status: code, ...extra });
 export const delay = (ms: number, then: StubReply): StubReply => ({ ...then, delayMs: ms });
 export const destroy = (): StubReply => ({ destroy: true });
+/** The model calls these tools (one turn, possibly several calls): `callTools(['search_code', { query: 'f', path: null }])`. */
+export const callTools = (...calls: [name: string, args: unknown][]): StubReply => ({ toolCalls: calls.map(([name, args]) => ({ name, args })) });
+/** The same with a usage block. */
+export const callToolsWithUsage = (usage: StubUsage, ...calls: [name: string, args: unknown][]): StubReply => ({ toolCalls: calls.map(([name, args]) => ({ name, args })), usage });
 /** Content that is not JSON at all (cut in the middle of an object). */
 export const malformed = (): StubReply => text('{"locations": [{"file": "src/a.py", "line": 3, "reason": "cut here');
 /** Valid JSON that no agent schema accepts. */
@@ -99,11 +121,17 @@ function describe(path: string, headers: IncomingMessage['headers'], body: Recor
         : body.response_format?.type === 'json_object'
           ? 'json_object'
           : 'text';
-  return { path, headers, body, system, user, stream: body.stream === true, mode };
+  const toolNames = Array.isArray(body.tools) ? body.tools.map((t: any) => String(t?.function?.name ?? '')) : [];
+  const toolResults = messages.filter((m) => m.role === 'tool').map((m: any) => ({ id: String(m.tool_call_id ?? ''), content: messageText(m.content) }));
+  const pastToolCalls = messages
+    .filter((m: any) => m.role === 'assistant' && Array.isArray(m.tool_calls))
+    .flatMap((m: any) => m.tool_calls.map((c: any) => ({ id: String(c.id ?? ''), name: String(c.function?.name ?? ''), args: String(c.function?.arguments ?? '') })));
+  return { path, headers, body, system, user, stream: body.stream === true, mode, toolNames, toolResults, pastToolCalls };
 }
 
 const estimate = (s: string) => Math.max(1, Math.ceil(s.length / 4));
 
+/** The function an answer object is sent to: the forced one, else the first tool (the client lists its answer tool first). */
 function toolName(request: StubRequest): string {
   const forced = request.body.tool_choice?.function?.name;
   return typeof forced === 'string' ? forced : String(request.body.tools?.[0]?.function?.name ?? 'extract');
@@ -113,6 +141,40 @@ function sendJson(res: ServerResponse, code: number, payload: unknown, headers: 
   const data = JSON.stringify(payload);
   res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers });
   res.end(data);
+}
+
+/** An assistant turn that asks for tools, as JSON or as SSE chunks. */
+function askForTools(res: ServerResponse, request: StubRequest, reply: { toolCalls: StubToolCall[]; content?: string }, usageIn: StubUsage | null | undefined): void {
+  const calls = reply.toolCalls.map((c) => ({
+    id: c.id ?? `call_${Math.random().toString(36).slice(2, 10)}`,
+    type: 'function' as const,
+    function: { name: c.name, arguments: typeof c.args === 'string' ? c.args : JSON.stringify(c.args) },
+  }));
+  const usage = usageIn === null ? undefined : (usageIn ?? { prompt_tokens: estimate(JSON.stringify(request.body.messages ?? [])), completion_tokens: estimate(JSON.stringify(calls)) });
+  const usageBlock = usage ? { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } : undefined;
+  const id = `chatcmpl-stub-${Math.random().toString(36).slice(2, 10)}`;
+  const created = Math.floor(Date.now() / 1000);
+  const model = String(request.body.model ?? 'stub');
+  if (!request.stream) {
+    const message = { role: 'assistant', content: reply.content ?? null, tool_calls: calls };
+    sendJson(res, 200, { id, object: 'chat.completion', created, model, choices: [{ index: 0, message, finish_reason: 'tool_calls', logprobs: null }], ...(usageBlock ? { usage: usageBlock } : {}) });
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+    res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices, ...extra })}\n\n`);
+  // The first delta carries the role (and any text the model said before calling).
+  chunk([{ index: 0, delta: { role: 'assistant', content: reply.content ?? null }, finish_reason: null }]);
+  calls.forEach((call, n) => {
+    chunk([{ index: 0, delta: { tool_calls: [{ index: n, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }, finish_reason: null }]);
+    for (const piece of call.function.arguments.match(/[\s\S]{1,16}/g) ?? []) {
+      chunk([{ index: 0, delta: { tool_calls: [{ index: n, function: { arguments: piece } }] }, finish_reason: null }]);
+    }
+  });
+  chunk([{ index: 0, delta: {}, finish_reason: 'tool_calls' }]);
+  if (request.body.stream_options?.include_usage && usageBlock) chunk([], { usage: usageBlock });
+  res.write('data: [DONE]\n\n');
+  res.end();
 }
 
 function answer(res: ServerResponse, request: StubRequest, reply: { json: unknown } | { text: string }, usageIn: StubUsage | null | undefined): void {
@@ -219,7 +281,8 @@ export async function startOpenAiStub(options: StubOptions): Promise<OpenAiStub>
           sendJson(res, reply.status, { error: { message: reply.message ?? `stub: scripted ${reply.status}`, type, code: type } }, headers);
           return;
         }
-        answer(res, request, reply, reply.usage);
+        if ('toolCalls' in reply) askForTools(res, request, reply, reply.usage);
+        else answer(res, request, reply, reply.usage);
       })().catch((error: unknown) => {
         if (!res.headersSent) sendJson(res, 500, { error: { message: `stub: ${String(error)}`, type: 'server_error' } });
         else res.end();

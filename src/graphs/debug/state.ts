@@ -6,6 +6,7 @@
 import { Annotation, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import type {
   Candidate,
+  CoverageMatrix,
   TestCounts,
   Verdict,
   FunctionSpan,
@@ -142,6 +143,8 @@ export const DebugStateAnnotation = Annotation.Root({
   trace: replace<VariableTrace | null>(() => null),
   /** The suspect functions traced while passing tests ran (repairer), to compare with `trace`. */
   passingTrace: replace<VariableTrace | null>(() => null),
+  /** The per-test coverage the ranking came from (null when none), for the model's tests_covering tool. */
+  coverage: replace<CoverageMatrix | null>(() => null),
 
   // repair ⇄ validate
   /** Candidates waiting to be validated (smallest first). */

@@ -75,6 +75,7 @@ describe('report', () => {
       suspectFunctions: [],
       trace: null,
       passingTrace: null,
+      coverage: null,
       queue: [],
       batch: [],
       repairRounds: ['mutation:top', 'mutation:wide'],
