@@ -31,6 +31,46 @@ function address(person: Person): string {
   return `${name} <${person.email}>`;
 }
 
+/** The address inside one mailbox of a header (`Name <a@b>` or `a@b`), lower-cased. */
+function mailboxAddress(mailbox: string): string | undefined {
+  const match = /<([^<>\s]+@[^<>\s]+)>/.exec(mailbox) ?? /([^\s,<>"]+@[^\s,<>"]+)/.exec(mailbox);
+  return match?.[1]?.toLowerCase();
+}
+
+/**
+ * The Cc of a reply: everyone the patch was sent to, as the list's reply-all would, once each,
+ * without the addressee and the reviewer, with the folding whitespace of the original unfolded,
+ * and folded again between addresses so no line runs past 78 characters.
+ */
+function replyCc(patch: Patch, exclude: readonly string[]): string | undefined {
+  const seen = new Set(exclude.map((e) => e.toLowerCase()));
+  const mailboxes: string[] = [];
+  for (const value of [patch.headers['to'], patch.headers['cc']]) {
+    if (!value) continue;
+    // Commas inside a quoted display name do not separate mailboxes.
+    for (const raw of value.replace(/\r?\n[ \t]+/g, ' ').split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)) {
+      const mailbox = raw.replace(/\s+/g, ' ').trim();
+      const key = mailboxAddress(mailbox);
+      if (!mailbox || !key || seen.has(key)) continue;
+      seen.add(key);
+      mailboxes.push(mailbox);
+    }
+  }
+  if (mailboxes.length === 0) return undefined;
+  let line = 'Cc:';
+  const lines: string[] = [];
+  for (const [i, mailbox] of mailboxes.entries()) {
+    const piece = ` ${mailbox}${i < mailboxes.length - 1 ? ',' : ''}`;
+    if (line.length + piece.length > 78 && line !== 'Cc:') {
+      lines.push(line);
+      line = ' ';
+    }
+    line += line === ' ' ? piece.trimStart() : piece;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
 function replySubject(subject: string): string {
   return /^re:/i.test(subject.trim()) ? subject.trim() : `Re: ${subject.trim()}`;
 }
@@ -110,12 +150,12 @@ function messageId(patch: Patch, reviewer: Person, now: Date): string {
 export function replyHeaders(patch: Patch, options: EmailReplyOptions): string[] {
   const now = options.now ?? new Date();
   const to = patch.from ?? patch.author;
-  const cc = [patch.headers['to'], patch.headers['cc']].filter((v): v is string => Boolean(v && v.trim())).join(', ');
+  const cc = replyCc(patch, [...(to ? [to.email] : []), options.reviewer.email]);
   const references = [...patch.references.filter((r) => r !== patch.messageId), ...(patch.messageId ? [patch.messageId] : [])];
   const headers = [
     `From: ${address(options.reviewer)}`,
     to ? `To: ${address(to)}` : undefined,
-    cc ? `Cc: ${cc}` : undefined,
+    cc,
     `Subject: ${encodeWord(replySubject(patch.subject.raw))}`,
     `Date: ${rfc5322Date(now.toISOString())}`,
     `Message-ID: <${messageId(patch, options.reviewer, now)}>`,

@@ -165,4 +165,21 @@ describe('formatEmailReply', () => {
     expect(first.inReplyTo).toBe('<20250605080000.1000-0-jane@example.com>');
     expect(first.subject).toBe('Re: [PATCH net-next 0/2] net: foo: tidy the rx path');
   });
+
+  it('Cc: every recipient once, the addressee and the reviewer left out, folded between addresses', async () => {
+    const [patch] = (await loadChangeSet([demoPath], { config })).patches;
+    const headers = {
+      ...patch!.headers,
+      to: 'netdev@vger.kernel.org,\n        "Doe, John" <john@example.com>, Paolo Reviewer <PAOLO@example.org>',
+      cc: `${patch!.from!.email}, john@example.com, linux-kernel@vger.kernel.org, davem@davemloft.net, edumazet@google.com, kuba@kernel.org`,
+    };
+    const raw = formatEmailReply({ ...patch!, headers }, [], { reviewer, now });
+    const head = raw.slice(0, raw.indexOf('\n\n'));
+    const ccLines = head.split('\n').filter((line, i, all) => line.startsWith('Cc:') || (line.startsWith(' ') && all.slice(0, i).some((l) => l.startsWith('Cc:'))));
+    expect(ccLines.length).toBeGreaterThan(1);
+    expect(ccLines.every((line) => line.length <= 78)).toBe(true);
+    const mail = await simpleParser(raw);
+    const cc = (Array.isArray(mail.cc) ? mail.cc : [mail.cc!]).flatMap((a) => a.value.map((v) => v.address));
+    expect(cc).toEqual(['netdev@vger.kernel.org', 'john@example.com', 'linux-kernel@vger.kernel.org', 'davem@davemloft.net', 'edumazet@google.com', 'kuba@kernel.org']);
+  });
 });
