@@ -72,9 +72,11 @@ export const ConfigSchema = z
         fix: z.boolean().default(false),
         /** Wall-clock limit of one `/rubberduck fix` run, in seconds. */
         fixMaxSeconds: z.number().positive().max(3600).default(300),
+        /** Inline comments one review posts at most (most severe first); the rest go to the summary. */
+        maxInlineComments: z.number().int().min(0).max(1000).default(25),
       })
       .strict()
-      .default({ failOn: 'error', fix: false, fixMaxSeconds: 300 }),
+      .default({ failOn: 'error', fix: false, fixMaxSeconds: 300, maxInlineComments: 25 }),
   })
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;

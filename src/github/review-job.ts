@@ -67,7 +67,7 @@ export async function runReviewJob(job: ReviewJob, ctx: BotContext): Promise<Rev
   });
   const report = await reviewChangeSet({ changeset: diff.changeset, config, llm: ctx.llmFor(config) });
   const lines = new DiffLines(diff.changeset.patches[0]?.files ?? []);
-  const plan = planReview(report.findings, lines, failOn);
+  const plan = planReview(report.findings, lines, failOn, config.bot.maxInlineComments);
 
   // A push while we were reviewing: the newer head's job publishes, this one is discarded.
   const now = await readPull(octokit, job);

@@ -1,4 +1,4 @@
-import type { Finding, Severity } from '../model/finding.js';
+import { SEVERITY_RANK, type Finding, type Severity } from '../model/finding.js';
 import { failsAt } from '../report/index.js';
 import { fingerprintMarker, numberFingerprints, SUMMARY_MARKER } from './markers.js';
 import type { Anchor, DiffLines } from './pr-diff.js';
@@ -51,8 +51,15 @@ export function inlineBody(finding: Finding, fingerprint: string, suggestion?: r
   return parts.join('\n\n');
 }
 
+/**
+ * Inline comments one review carries at most by default: a PR that trips a rule on every line
+ * gets the most severe ones on the diff and the rest listed in the summary, not hundreds of
+ * comments (what users of other review bots complain about most after duplicates).
+ */
+export const DEFAULT_MAX_INLINE = 25;
+
 /** Place each finding: inline inside the diff (with a suggestion block when it carries a fix), else the summary. */
-export function planReview(findings: readonly Finding[], lines: DiffLines, failOn: Severity): ReviewPlan {
+export function planReview(findings: readonly Finding[], lines: DiffLines, failOn: Severity, maxInline: number = DEFAULT_MAX_INLINE): ReviewPlan {
   const inlineCandidates: { finding: Finding; anchor: Anchor; suggestion?: string[]; text: string }[] = [];
   const elsewhere: Finding[] = [];
   for (const finding of findings) {
@@ -78,12 +85,19 @@ export function planReview(findings: readonly Finding[], lines: DiffLines, failO
     inlineCandidates.push({ finding, anchor: { path: loc.file, line: loc.line, side }, text });
   }
   const fingerprints = numberFingerprints(inlineCandidates.map((c) => ({ rule: c.finding.rule, path: c.anchor.path, text: c.text })));
-  const inline = inlineCandidates.map((c, i) => ({
-    anchor: c.anchor,
-    fingerprint: fingerprints[i]!,
-    body: inlineBody(c.finding, fingerprints[i]!, c.suggestion),
-    finding: c.finding,
-  }));
+  // Fingerprints come from every candidate, so a comment keeps its fingerprint whatever the cap leaves out.
+  const ranked = inlineCandidates
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => SEVERITY_RANK[b.c.finding.severity] - SEVERITY_RANK[a.c.finding.severity] || a.i - b.i);
+  const kept = new Set(ranked.slice(0, Math.max(0, maxInline)).map((r) => r.i));
+  const inline: InlineComment[] = [];
+  for (const [i, c] of inlineCandidates.entries()) {
+    if (!kept.has(i)) {
+      elsewhere.push(c.finding);
+      continue;
+    }
+    inline.push({ anchor: c.anchor, fingerprint: fingerprints[i]!, body: inlineBody(c.finding, fingerprints[i]!, c.suggestion), finding: c.finding });
+  }
   return { inline, elsewhere, findings: [...findings], failOn, conclusion: failsAt(findings, failOn) ? 'failure' : 'success' };
 }
 

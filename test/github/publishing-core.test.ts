@@ -87,6 +87,18 @@ describe('fingerprints', () => {
 describe("GitHub's limits", () => {
   const many = Array.from({ length: 2000 }, (_, i) => finding('x/long', `f${i}.c`, 1, { message: 'm'.repeat(100) }));
 
+  it('at most maxInline comments, the most severe first, the rest in the summary with their fingerprints unchanged', async () => {
+    const lines = await linesOf([MODIFIED]);
+    const found = [finding('x/w1', 'src/a.c', 10), finding('x/e1', 'src/a.c', 11, { severity: 'error' }), finding('x/w2', 'src/a.c', 12), finding('x/e2', 'src/a.c', 13, { severity: 'error' })];
+    const all = planReview(found, lines, 'error');
+    const capped = planReview(found, lines, 'error', 2);
+    expect(capped.inline.map((c) => c.finding.rule)).toEqual(['x/e1', 'x/e2']);
+    expect(capped.elsewhere.map((f) => f.rule)).toEqual(['x/w1', 'x/w2']);
+    const fingerprintOf = (plan: typeof all, rule: string) => plan.inline.find((c) => c.finding.rule === rule)!.fingerprint;
+    expect(fingerprintOf(capped, 'x/e2')).toBe(fingerprintOf(all, 'x/e2'));
+    expect(planReview(found, lines, 'error', 0).inline).toEqual([]);
+  });
+
   it('annotations go 50 per request', () => {
     const groups = batches(annotationsOf(many));
     expect(groups).toHaveLength(40);

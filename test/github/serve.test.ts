@@ -159,7 +159,7 @@ describe('rubberduck serve', () => {
     expect(serve.log()).toContain('GitHub refused the review (422');
   });
 
-  it('reviews a PR of 350 files (list-files paginated), names the files GitHub sent no patch for, and sends annotations 50 at a time', async () => {
+  it('reviews a PR of 350 files (list-files paginated), names the files GitHub sent no patch for, caps the inline comments and sends annotations 50 at a time', async () => {
     const files = Array.from({ length: 350 }, (_, i) => addedFile(`pkg/file${String(i).padStart(3, '0')}.txt`, [`line ${i}  `]));
     files[340] = { filename: 'pkg/huge.bin.txt', status: 'modified', additions: 40000, deletions: 0 };
     fake.addPull(REPO, { number: 4, headSha: sha(44), files });
@@ -168,8 +168,10 @@ describe('rubberduck serve', () => {
     await waitFor(() => fake.issueCommentsOn(REPO, 4).length === 1, 'the summary');
     const pages = fake.requests.filter((r) => r.path === '/repos/octo/demo/pulls/4/files');
     expect(pages.length).toBe(4); // 100 per page
-    expect(fake.commentsOn(REPO, 4)).toHaveLength(349);
-    expect(fake.commentsOn(REPO, 4).some((c) => c.path === 'pkg/file320.txt')).toBe(true);
+    // 349 findings on the diff: the first 25 inline (bot.maxInlineComments), every one annotated.
+    expect(fake.commentsOn(REPO, 4)).toHaveLength(25);
+    expect(fake.commentsOn(REPO, 4).some((c) => c.path === 'pkg/file024.txt')).toBe(true);
+    expect(fake.commentsOn(REPO, 4).some((c) => c.path === 'pkg/file320.txt')).toBe(false);
     expect(check.annotations).toHaveLength(349);
     expect(Math.max(...check.annotationRequests)).toBeLessThanOrEqual(50);
     expect(check.annotationRequests.length).toBe(7);
