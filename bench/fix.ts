@@ -22,6 +22,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FixReportSchema } from '../src/model/fix-report.js';
+import { benchGit as git } from './git.js';
 import { packageRoot } from '../src/util/paths.js';
 import {
   addHeldout,
@@ -65,20 +66,6 @@ interface Tally {
   falseFix: number;
   errors: number;
   median: number;
-}
-
-const GIT_ENV = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'bench',
-  GIT_AUTHOR_EMAIL: 'bench@localhost',
-  GIT_COMMITTER_NAME: 'bench',
-  GIT_COMMITTER_EMAIL: 'bench@localhost',
-  GIT_CONFIG_NOSYSTEM: '1',
-};
-
-function git(cwd: string, args: string[]): void {
-  const r = spawnSync('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgSign=false', ...args], { cwd, env: GIT_ENV, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr.trim()}`);
 }
 
 /** The project as the tool gets it, committed in a fresh repository (node_modules linked, ignored). */

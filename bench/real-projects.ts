@@ -23,6 +23,7 @@ import { collectNodeCoverage } from '../src/debug/coverage-node.js';
 import { rankBySbfl } from '../src/debug/sbfl.js';
 import type { RunnerKind } from '../src/debug/types.js';
 import { FixReportSchema } from '../src/model/fix-report.js';
+import { benchGit as git } from './git.js';
 import { packageRoot } from '../src/util/paths.js';
 
 interface Project {
@@ -88,19 +89,6 @@ const PROJECTS: Project[] = [
     note: 'its mocha-style tests run unchanged under vitest --globals',
   },
 ];
-
-const GIT_ENV = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'bench',
-  GIT_AUTHOR_EMAIL: 'bench@localhost',
-  GIT_COMMITTER_NAME: 'bench',
-  GIT_COMMITTER_EMAIL: 'bench@localhost',
-  GIT_CONFIG_NOSYSTEM: '1',
-};
-
-function git(cwd: string, args: string[]): string {
-  return execFileSync('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgSign=false', ...args], { cwd, env: GIT_ENV, encoding: 'utf8' });
-}
 
 function sh(cwd: string, cmd: string, timeoutMs: number): { status: number | null; out: string; seconds: number } {
   const t0 = Date.now();
