@@ -260,21 +260,24 @@ export function analysisTimeoutMs(state: Pick<DebugState, 'input' | 'startedAt' 
  * Timeout of a candidate's run. `only`: the run of the baseline's failing tests alone. When the
  * baseline hung, a candidate that does not fix the loop hangs too: give the failing tests a short
  * leash, the full run (only reached by candidates that fixed them) the whole limit.
+ * `concurrency`: candidates validated at once (--jobs). The baseline ran alone; N runs sharing the
+ * cores each take up to N times as long, and a correct patch cut short by a timeout is lost.
  */
 export function candidateTimeoutMs(
-  state: Pick<DebugState, 'input' | 'startedAt' | 'baseline' | 'healthyRunMs'>,
+  state: Pick<DebugState, 'input' | 'startedAt' | 'baseline' | 'healthyRunMs'> & { concurrency?: number },
   only: boolean,
   now: number = Date.now(),
 ): number {
   const limit = runTimeoutMs(state, now);
   const base = state.baseline;
   if (!base) return limit;
+  const shared = Math.max(1, state.concurrency ?? 1);
   if (base.timedOut) {
     if (!only) return limit;
-    const leash = state.healthyRunMs !== null ? state.healthyRunMs * 3 + 1500 : state.input.testTimeoutMs / 6;
+    const leash = state.healthyRunMs !== null ? (state.healthyRunMs * 3 + 1500) * shared : state.input.testTimeoutMs / 6;
     return Math.min(limit, Math.max(3000, leash));
   }
-  return Math.min(limit, Math.max(5000, base.durationMs * 3 + 2000));
+  return Math.min(limit, Math.max(5000, (base.durationMs * 3 + 2000) * shared));
 }
 
 /** One definition of a test file for the whole debugger (src/debug/project-files.ts). */

@@ -54,6 +54,9 @@ describe('state helpers', () => {
     expect(candidateTimeoutMs({ input, startedAt: now, baseline: hung, healthyRunMs: 600 }, true, now)).toBe(3300);
     expect(candidateTimeoutMs({ input, startedAt: now, baseline: hung, healthyRunMs: null }, true, now)).toBe(5000);
     expect(candidateTimeoutMs({ input, startedAt: now, baseline: hung, healthyRunMs: 600 }, false, now)).toBe(30_000);
+    // Two candidates at once share the cores: each run gets twice the time the baseline alone needed.
+    expect(candidateTimeoutMs({ input, startedAt: now, baseline: run([], { durationMs: 2000 }), healthyRunMs: null, concurrency: 2 }, true, now)).toBe(16_000);
+    expect(candidateTimeoutMs({ input, startedAt: now, baseline: hung, healthyRunMs: 600, concurrency: 2 }, true, now)).toBe(6600);
   });
 });
 

@@ -168,7 +168,7 @@ async function validateOne(
   state: DebugState,
   cand: Candidate,
   ws: Workspace,
-  timing: DebugState,
+  timing: DebugState & { concurrency?: number },
   signal: AbortSignal | undefined,
 ): Promise<Outcome | null> {
   const started = Date.now();
@@ -307,7 +307,6 @@ export async function validate(state: DebugState, config: LangGraphRunnableConfi
       progress(config, { stage: 'validate', message: `the tests that finish take ${(healthyRunMs / 1000).toFixed(1)} s` });
     }
   }
-  const timing = { ...state, healthyRunMs };
   const wholeBatch = validatesWholeBatch(batch);
 
   // How far into the batch to go: all of it, or (choosing) only the extra candidates left.
@@ -316,6 +315,7 @@ export async function validate(state: DebugState, config: LangGraphRunnableConfi
   if (selection && !wholeBatch) limit = Math.min(limit, Math.max(0, selection.left));
   const jobs = Math.min(jobsFor(state.input), Math.max(1, limit));
   const copies = limit > 0 ? await copiesFor(ws, jobs, (m) => notes.push(m)) : [ws];
+  const timing = { ...state, healthyRunMs, concurrency: copies.length };
   if (copies.length > 1 && state.tried.length === 0) {
     progress(config, { stage: 'validate', message: `validating ${copies.length} candidates at a time, each in its own copy` });
   }
