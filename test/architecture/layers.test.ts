@@ -38,6 +38,44 @@ function importGraph(): Map<string, string[]> {
   return graph;
 }
 
+/**
+ * The modules a file loads when it is run: static imports that are not type-only (elided by the
+ * compiler) and re-exports; dynamic `import()` is left out on purpose (it loads on demand).
+ */
+function valueImports(file: string): string[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
+  const out: string[] = [];
+  for (const statement of source.statements) {
+    if (ts.isImportDeclaration(statement)) {
+      const clause = statement.importClause;
+      if (clause?.isTypeOnly) continue;
+      const named = clause?.namedBindings;
+      const onlyTypes = clause && !clause.name && named && ts.isNamedImports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly);
+      if (onlyTypes) continue;
+      out.push((statement.moduleSpecifier as ts.StringLiteral).text);
+    } else if (ts.isExportDeclaration(statement) && statement.moduleSpecifier && !statement.isTypeOnly) {
+      out.push((statement.moduleSpecifier as ts.StringLiteral).text);
+    }
+  }
+  return out;
+}
+
+/** The packages a module loads, through the project files it loads in turn. */
+function packagesLoadedBy(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const spec of valueImports(file)) {
+      if (spec.startsWith('.')) visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
+      else if (!spec.startsWith('node:')) packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+    }
+  };
+  visit(join(REPO_ROOT, entry));
+  return packages;
+}
+
 /** Every cycle's members, found with Tarjan's strongly connected components. */
 function cycles(graph: Map<string, string[]>): string[][] {
   let index = 0;
@@ -106,5 +144,13 @@ describe('architecture', () => {
       /^src\/(cli|github|mail)\//.test(file) ? deps.filter((d) => /^src\/graphs\/[^/]+\/index\.ts$/.test(d)).map((d) => `${file} → ${d}`) : [],
     );
     expect(offenders).toEqual([]);
+  });
+
+  it('an offline review never loads LangGraph or the model client (start-up time of every review)', () => {
+    for (const entry of ['src/cli/review.ts', 'src/graphs/review/run.ts', 'src/mail/triage.ts']) {
+      const loaded = [...packagesLoadedBy(entry)];
+      expect(loaded.filter((p) => p.startsWith('@langchain/') || p === 'openai'), entry).toEqual([]);
+      expect(loaded.length, entry).toBeGreaterThan(0);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { ChangeSet } from '../../model/changeset.js';
-import { UnitRef, type PatchRulesTask, type ReviewStateType, type SeriesRulesTask } from './state.js';
+import type { PatchRulesTask, ReviewStateType, SeriesRulesTask } from './state.js';
+import { UnitRef } from './unit-ref.js';
 
 /**
  * The review graph's routing decisions as plain functions. index.ts turns them into LangGraph

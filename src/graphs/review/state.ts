@@ -5,16 +5,7 @@ import type { Finding, ReviewReport } from '../../model/finding.js';
 import type { LlmClient } from '../../llm/types.js';
 import type { Pack } from '../../rules/types.js';
 import { appendTo, replaceWith } from './reducers.js';
-
-/**
- * The unit's change set as a rules task carries it. LangGraph deep-copies every plain object of a
- * Send payload (to revive nested Sends and Commands) but passes class instances through: with the
- * change set plain, one Send per patch copying the whole of it made a 400-patch series take
- * minutes and gigabytes.
- */
-export class UnitRef {
-  constructor(readonly changeset: ChangeSet) {}
-}
+import type { UnitRef } from './unit-ref.js';
 
 /** What the caller asked for, the same for every unit of one run. */
 export interface ReviewRequest {
