@@ -15,6 +15,7 @@
  *
  *   node dist/bench/fix.js [NAME-SUBSTRING…] [--class C]… [--language L]… [--limit N]
  *        [--max-seconds N] [--test-timeout S] [--fix-args "…"] [--json FILE] [--compare FILE] [--list]
+ *        [--bugs DIR]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -233,6 +234,7 @@ async function main(): Promise<number> {
         json: { type: 'string' },
         compare: { type: 'string' },
         list: { type: 'boolean' },
+        bugs: { type: 'string' },
       },
     });
   } catch (error) {
@@ -260,8 +262,11 @@ async function main(): Promise<number> {
   const root = packageRoot();
   const cli = join(root, 'dist', 'src', 'cli', 'index.js');
   if (!existsSync(cli) && !values.list) return usage('build first (npm run build)');
+  // --bugs: fixtures kept outside the repository (bugs the tool was never tuned on), same layout.
+  const bugsDir = values.bugs ?? join(root, 'fixtures', 'bugs');
+  if (!existsSync(bugsDir)) return usage(`--bugs ${bugsDir}: no such folder`);
   const fixtures = spread(
-    loadFixtures(join(root, 'fixtures', 'bugs'))
+    loadFixtures(bugsDir)
       .filter((f) => positionals.length === 0 || positionals.some((p) => f.name.includes(p)))
       .filter((f) => !values.class || values.class.includes(f.meta.class))
       .filter((f) => !values.language || values.language.includes(f.meta.language)),
