@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const BUGS_DIR = join(REPO_ROOT, 'fixtures', 'bugs');
+/** Bugs written apart from the repair templates, to measure bugs the engine was not tuned on (bench:fix --bugs). */
+export const UNSEEN_DIR = join(REPO_ROOT, 'fixtures', 'unseen');
 
 const GIT_ENV = {
   GIT_AUTHOR_NAME: 'test',
