@@ -1,5 +1,6 @@
 import type { ChangeSet, Person, Series } from '../model/changeset.js';
 import type { Finding } from '../model/finding.js';
+import { parsePerson, splitMailboxes } from '../parse/person.js';
 import { quoteReply, replyHeaders, replySignature } from '../report/email.js';
 
 /**
@@ -39,11 +40,7 @@ export function seriesReplyDraft(changeset: ChangeSet, series: Series, findings:
 export function draftRecipients(draft: string): string[] {
   const head = draft.slice(0, draft.indexOf('\n\n'));
   const fields = head.split(/\n(?![ \t])/).filter((line) => /^(to|cc):/i.test(line));
-  const addresses: string[] = [];
-  for (const field of fields) {
-    const value = field.replace(/^[^:]*:/, '');
-    for (const match of value.matchAll(/<([^<>\s]+@[^<>\s]+)>|(?:^|[\s,])([^\s,<>"]+@[^\s,<>"]+)/g)) addresses.push((match[1] ?? match[2])!);
-  }
+  const addresses = fields.flatMap((field) => splitMailboxes(field.replace(/^[^:]*:/, '')).flatMap((mailbox) => parsePerson(mailbox)?.email ?? []));
   return [...new Set(addresses)];
 }
 

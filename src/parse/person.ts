@@ -25,3 +25,15 @@ export function parsePerson(text: string): Person | undefined {
 export function sameAddress(a: string, b: string): boolean {
   return a.trim().toLowerCase() === b.trim().toLowerCase();
 }
+
+/**
+ * The mailboxes of an address header (To, Cc), unfolded and trimmed: split at the commas that are
+ * not inside a quoted display name (`"Doe, Jane" <jane@example.com>`).
+ */
+export function splitMailboxes(value: string): string[] {
+  return value
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)
+    .map((mailbox) => mailbox.replace(/\s+/g, ' ').trim())
+    .filter((mailbox) => mailbox !== '');
+}

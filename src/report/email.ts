@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ChangeSet, Patch, Person } from '../model/changeset.js';
 import type { Finding } from '../model/finding.js';
 import { renderPatchBody, rfc5322Date } from '../model/render-patch.js';
+import { parsePerson, splitMailboxes } from '../parse/person.js';
 
 /**
  * `--format email`: one RFC 5322 reply per reviewed patch that has findings, threaded under it
@@ -31,12 +32,6 @@ function address(person: Person): string {
   return `${name} <${person.email}>`;
 }
 
-/** The address inside one mailbox of a header (`Name <a@b>` or `a@b`), lower-cased. */
-function mailboxAddress(mailbox: string): string | undefined {
-  const match = /<([^<>\s]+@[^<>\s]+)>/.exec(mailbox) ?? /([^\s,<>"]+@[^\s,<>"]+)/.exec(mailbox);
-  return match?.[1]?.toLowerCase();
-}
-
 /**
  * The Cc of a reply: everyone the patch was sent to, as the list's reply-all would, once each,
  * without the addressee and the reviewer, with the folding whitespace of the original unfolded,
@@ -46,12 +41,9 @@ function replyCc(patch: Patch, exclude: readonly string[]): string | undefined {
   const seen = new Set(exclude.map((e) => e.toLowerCase()));
   const mailboxes: string[] = [];
   for (const value of [patch.headers['to'], patch.headers['cc']]) {
-    if (!value) continue;
-    // Commas inside a quoted display name do not separate mailboxes.
-    for (const raw of value.replace(/\r?\n[ \t]+/g, ' ').split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)) {
-      const mailbox = raw.replace(/\s+/g, ' ').trim();
-      const key = mailboxAddress(mailbox);
-      if (!mailbox || !key || seen.has(key)) continue;
+    for (const mailbox of splitMailboxes(value ?? '')) {
+      const key = parsePerson(mailbox)?.email.toLowerCase();
+      if (!key || seen.has(key)) continue;
       seen.add(key);
       mailboxes.push(mailbox);
     }

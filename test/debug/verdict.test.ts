@@ -9,25 +9,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { countsOf, crashReason, judge } from '../../src/debug/results/verdict.js';
 import { runTests } from '../../src/debug/run-tests.js';
-import type { TestCase, TestRun } from '../../src/debug/types.js';
 import { confirmExact } from '../../src/graphs/debug/nodes/validate.js';
 import { linkOwnNodeModules, VALIDATION_DIR } from '../support/git.js';
-
-const tc = (id: string, status: TestCase['status']): TestCase => ({ id, name: id, status });
-function run(tests: TestCase[], extra: Partial<TestRun> = {}): TestRun {
-  return {
-    command: 'pytest',
-    runner: 'pytest',
-    exitCode: tests.some((t) => t.status === 'failed') ? 1 : 0,
-    timedOut: false,
-    durationMs: 500,
-    tests,
-    passed: tests.filter((t) => t.status === 'passed').length,
-    failed: tests.filter((t) => t.status === 'failed').length,
-    output: '',
-    ...extra,
-  };
-}
+import { run, tc } from '../support/test-run.js';
 
 const baseline = run([tc('a', 'passed'), tc('b', 'failed'), tc('c', 'passed'), tc('flaky', 'failed')]);
 const allPass = () => [tc('a', 'passed'), tc('b', 'passed'), tc('c', 'passed'), tc('flaky', 'passed')];

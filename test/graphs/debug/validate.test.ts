@@ -2,24 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { commandUnusable, baselineFails } from '../../../src/graphs/debug/nodes/prepare.js';
 import { buildReport } from '../../../src/graphs/debug/nodes/report.js';
 import { candidateTimeoutMs, isTestFile, type DebugState } from '../../../src/graphs/debug/state.js';
-import type { TestCase, TestRun } from '../../../src/debug/types.js';
 import { FixReportSchema } from '../../../src/model/fix-report.js';
-
-const tc = (id: string, status: TestCase['status']): TestCase => ({ id, name: id, status });
-function run(tests: TestCase[], extra: Partial<TestRun> = {}): TestRun {
-  return {
-    command: 'pytest',
-    runner: 'pytest',
-    exitCode: tests.some((t) => t.status === 'failed') ? 1 : 0,
-    timedOut: false,
-    durationMs: 500,
-    tests,
-    passed: tests.filter((t) => t.status === 'passed').length,
-    failed: tests.filter((t) => t.status === 'failed').length,
-    output: '',
-    ...extra,
-  };
-}
+import { run, tc } from '../../support/test-run.js';
 
 const baseline = run([tc('a', 'passed'), tc('b', 'failed'), tc('c', 'passed'), tc('flaky', 'failed')]);
 
